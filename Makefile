@@ -1,0 +1,27 @@
+.PHONY: test test-fast demo install lint messages bench clean
+
+## make test: the whole suite on a throwaway PostgreSQL and Redis (installs what is missing)
+test:
+	bash scripts/test.sh
+
+## make test-fast: the unit tests on SQLite, no servers (daily loop; CI runs `make test`)
+test-fast:
+	bash scripts/test-fast.sh
+
+## make demo: the demo center on http://127.0.0.1:8000/ with worker and beat (Ctrl-C stops)
+demo:
+	bash scripts/demo.sh
+
+install:
+	bash -c 'source scripts/lib.sh && ensure_venv'
+
+lint:
+	.venv/bin/ruff check .
+
+## make messages: refresh the zh_Hans and en catalogues from the code and templates
+messages:
+	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=bench --no-obsolete
+	.venv/bin/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var .pytest_cache

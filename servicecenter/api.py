@@ -1,0 +1,31 @@
+"""API plumbing shared by every app: the exception handler and the permission classes."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from servicecenter.errors import DomainError
+
+
+def exception_handler(exc, context):
+    """Domain errors become 400/409 with a reason; Django validation errors become 400."""
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(detail, status=400)
+    return drf_exception_handler(exc, context)
+
+
+class IsOrgAdminOrReadOnly(permissions.BasePermission):
+    """Any signed-in staff may read; only org admins (superusers or the admin role) may write."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        from staff.selectors import user_is_org_admin
+
+        return user_is_org_admin(request.user)

@@ -1,0 +1,9 @@
+"""Test settings: base, with fast hashing and local caches. The database and broker come from
+the environment (``make test`` starts a throwaway PostgreSQL and Redis and sets them)."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "zh-hans"

@@ -1,0 +1,103 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from staff.models import (
+    ConcurrentPost,
+    Duty,
+    JobDescription,
+    PerformanceStandard,
+    Position,
+    Skill,
+    StaffMember,
+    Unit,
+)
+from staff.services import staff_member_sync_groups
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "kind"]
+    list_filter = ["kind"]
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    fields = ["code", "title", "title_en", "role", "reports_to", "headcount", "in_establishment", "sort_order"]
+    extra = 0
+    show_change_link = True
+    autocomplete_fields = ["reports_to"]
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["indented_name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en", "code"]
+    inlines = [PositionInline]
+    filter_horizontal = ["skills"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_tree_fields().order_siblings_by("sort_order", "id")
+
+    @admin.display(description=_("name"))
+    def indented_name(self, obj):
+        return ("— " * getattr(obj, "tree_depth", 0)) + obj.name
+
+
+class DutyInline(admin.StackedInline):
+    model = Duty
+    extra = 0
+    fields = ["sort_order", "title", "tasks", "frequency", "frequency_detail"]
+
+
+class StandardInline(admin.TabularInline):
+    model = PerformanceStandard
+    extra = 0
+    fields = ["sort_order", "indicator", "comparator", "target", "unit"]
+
+
+@admin.register(JobDescription)
+class JobDescriptionAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "updated_at"]
+    search_fields = ["position__title", "position__code"]
+    inlines = [DutyInline, StandardInline]
+    history_list_display = ["purpose", "career_path"]
+
+
+class JobDescriptionInline(admin.StackedInline):
+    model = JobDescription
+    extra = 0
+    show_change_link = True
+    fields = ["purpose"]
+
+
+@admin.register(Position)
+class PositionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "code", "unit", "role", "reports_to", "headcount", "in_establishment"]
+    list_filter = ["role", "in_establishment", "unit"]
+    search_fields = ["title", "title_en", "code"]
+    autocomplete_fields = ["reports_to"]
+    list_select_related = ["unit", "reports_to"]
+    inlines = [JobDescriptionInline]
+
+
+class ConcurrentPostInline(admin.TabularInline):
+    model = ConcurrentPost
+    extra = 0
+    autocomplete_fields = ["position"]
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "employee_no", "agent_no", "position", "is_active"]
+    list_filter = ["is_active", "position__role"]
+    search_fields = ["name", "employee_no", "agent_no", "user__username"]
+    list_select_related = ["position", "user"]
+    autocomplete_fields = ["position", "user"]
+    filter_horizontal = ["skills"]
+    inlines = [ConcurrentPostInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staff_member_sync_groups(staff=form.instance)

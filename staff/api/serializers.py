@@ -1,0 +1,83 @@
+from rest_framework import serializers
+
+from staff.models import Duty, JobDescription, PerformanceStandard, Position, StaffMember, Unit
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "name_en", "display_name", "code", "kind", "parent", "sort_order"]
+
+
+class DutySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Duty
+        fields = ["title", "tasks", "frequency", "frequency_detail"]
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PerformanceStandard
+        fields = ["indicator", "comparator", "target", "unit"]
+
+
+class JobDescriptionSerializer(serializers.ModelSerializer):
+    duties = DutySerializer(many=True, required=False)
+    standards = StandardSerializer(many=True, required=False)
+
+    class Meta:
+        model = JobDescription
+        fields = ["purpose", "difficulties", "taboos", "career_path", "education", "major", "years_experience",
+                  "certificates", "skills", "abilities", "duties", "standards", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    filled = serializers.SerializerMethodField()
+    vacant = serializers.SerializerMethodField()
+    job_description = JobDescriptionSerializer(required=False, allow_null=True)
+
+    class Meta:
+        model = Position
+        fields = ["id", "code", "title", "title_en", "display_name", "unit", "grade", "role", "reports_to",
+                  "headcount", "in_establishment", "headcount_note", "concurrent_allowed", "filled", "vacant",
+                  "job_description"]
+
+    def get_filled(self, obj) -> int:
+        return getattr(obj, "filled_primary", 0) + getattr(obj, "filled_concurrent", 0)
+
+    def get_vacant(self, obj) -> int:
+        return max(obj.headcount - self.get_filled(obj), 0)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not hasattr(instance, "job_description"):
+            data["job_description"] = None
+        return data
+
+
+class StaffMemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    role = serializers.CharField(read_only=True)
+    unit = serializers.IntegerField(source="position.unit_id", read_only=True, allow_null=True)
+    concurrent_posts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = StaffMember
+        fields = ["id", "username", "name", "employee_no", "agent_no", "position", "unit", "role",
+                  "concurrent_posts", "skills", "is_active"]
+        read_only_fields = ["id"]
+
+
+class ChainLinkSerializer(serializers.Serializer):
+    level = serializers.IntegerField(source="depth")
+    staff = serializers.IntegerField(source="staff_id")
+    name = serializers.CharField()
+    employee_no = serializers.CharField()
+    position = serializers.IntegerField(source="position_id")
+    position_title = serializers.CharField()
+    role = serializers.CharField()

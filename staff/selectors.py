@@ -1,0 +1,141 @@
+"""Reads of the org chart shared by pages, the API and tasks."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from staff.chain import ChainLink, chain_of_command, subordinate_ids_sql
+from staff.models import ConcurrentPost, Position, Role, StaffMember, Unit
+
+
+def staff_for_user(user) -> StaffMember | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.staff_member
+    except StaffMember.DoesNotExist:
+        return None
+
+
+def user_is_org_admin(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    member = staff_for_user(user)
+    if member is None or not member.is_active:
+        return False
+    return Position.objects.filter(
+        Q(holders=member) | Q(concurrent_assignments__staff=member), role=Role.ADMIN
+    ).exists()
+
+
+def _count(model, field_name: str, **filters) -> Subquery:
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{field_name: OuterRef("pk")}, **filters)
+            .order_by()
+            .values(field_name)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def position_list() -> QuerySet[Position]:
+    """Positions with ``filled`` (active holders, primary and concurrent) computed in the database."""
+    return (
+        Position.objects.select_related("unit", "reports_to", "job_description")
+        .prefetch_related("job_description__duties", "job_description__standards")
+        .annotate(
+            filled_primary=_count(StaffMember, "position", is_active=True),
+            filled_concurrent=_count(ConcurrentPost, "position", staff__is_active=True),
+        )
+        .order_by("unit__sort_order", "unit_id", "sort_order", "id")
+    )
+
+
+def staff_list() -> QuerySet[StaffMember]:
+    return StaffMember.objects.select_related("user", "position", "position__unit").prefetch_related(
+        "concurrent_posts", "skills"
+    )
+
+
+def superior_of(staff: StaffMember) -> ChainLink | None:
+    """The direct superior: the nearest non-vacant post up the reports-to chain. One query."""
+    chain = chain_of_command(staff.position_id, exclude_staff_id=staff.pk)
+    return chain[0] if chain else None
+
+
+def chain_of(staff: StaffMember) -> list[ChainLink]:
+    """Everyone above, nearest first, up to the director. One query whatever the depth."""
+    return chain_of_command(staff.position_id, exclude_staff_id=staff.pk)
+
+
+def subordinates_of(staff: StaffMember) -> QuerySet[StaffMember]:
+    """Everyone in the subtree below the posts this person holds; composable, one query."""
+    return StaffMember.objects.filter(pk__in=subordinate_ids_sql(staff.pk))
+
+
+@dataclass
+class UnitNode:
+    unit: Unit
+    depth: int
+    positions: list = field(default_factory=list)
+    planned: int = 0  # headcount inside the establishment, this unit and below
+    filled: int = 0  # holders of those posts
+    outside_planned: int = 0  # posts outside the establishment (drivers …)
+    outside_filled: int = 0
+
+    @property
+    def vacant(self) -> int:
+        return max(self.planned - self.filled, 0)
+
+
+def org_tree() -> list[UnitNode]:
+    """Every unit in tree order with its positions, holders and rolled-up headcount.
+
+    A fixed number of queries (units, positions, holders, concurrent holders), whatever the size.
+    """
+    units = list(Unit.objects.with_tree_fields().order_siblings_by("sort_order", "id"))
+    positions = list(
+        position_list().prefetch_related(
+            Prefetch("holders", queryset=StaffMember.objects.filter(is_active=True).order_by("employee_no")),
+            Prefetch(
+                "concurrent_assignments",
+                queryset=ConcurrentPost.objects.filter(staff__is_active=True).select_related("staff"),
+            ),
+        )
+    )
+    nodes = {u.pk: UnitNode(unit=u, depth=u.tree_depth) for u in units}
+    by_unit: dict[int, list[Position]] = defaultdict(list)
+    for position in positions:
+        position.filled = position.filled_primary + position.filled_concurrent
+        position.vacant = max(position.headcount - position.filled, 0)
+        by_unit[position.unit_id].append(position)
+    for unit in units:
+        node = nodes[unit.pk]
+        node.positions = by_unit.get(unit.pk, [])
+        for position in node.positions:
+            for ancestor_id in unit.tree_path:
+                ancestor = nodes[ancestor_id]
+                if position.in_establishment:
+                    ancestor.planned += position.headcount
+                    ancestor.filled += min(position.filled, position.headcount)
+                else:
+                    ancestor.outside_planned += position.headcount
+                    ancestor.outside_filled += position.filled
+    return [nodes[u.pk] for u in units]
+
+
+def unit_headcount(unit_code: str) -> UnitNode:
+    return next(node for node in org_tree() if node.unit.code == unit_code)
+
+
+def org_summary() -> dict[str, int]:
+    return {"units": Unit.objects.count(), "positions": Position.objects.count(),
+            "staff": StaffMember.objects.filter(is_active=True).count()}

@@ -1,0 +1,199 @@
+"""Every write to the org chart."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from servicecenter.errors import DomainError
+from staff.models import (
+    ConcurrentPost,
+    Duty,
+    JobDescription,
+    PerformanceStandard,
+    Position,
+    Role,
+    Skill,
+    StaffMember,
+    Unit,
+)
+from staff.roles import group_name
+
+User = get_user_model()
+
+
+class StaffError(DomainError):
+    pass
+
+
+def _validated_save(instance, **kwargs) -> None:
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise StaffError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+    instance.save()
+
+
+def staff_member_sync_groups(*, staff: StaffMember) -> set[str]:
+    """Put the user in the groups of the roles of every post held (primary and concurrent)."""
+    roles = set(
+        Position.objects.filter(pk__in=[staff.position_id, *staff.concurrent_posts.values_list("pk", flat=True)])
+        .values_list("role", flat=True)
+    ) if staff.is_active else set()
+    user = staff.user
+    role_groups = Group.objects.filter(name__startswith="role:")
+    wanted = [g for g in role_groups if g.name in {group_name(r) for r in roles}]
+    user.groups.remove(*[g for g in role_groups if g not in wanted])
+    user.groups.add(*wanted)
+    is_staff = user.is_superuser or Role.ADMIN in roles
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    return roles
+
+
+@transaction.atomic
+def staff_member_set_concurrent_posts(*, staff: StaffMember, positions: Iterable[Position]) -> None:
+    wanted = {p.pk for p in positions}
+    ConcurrentPost.objects.filter(staff=staff).exclude(position_id__in=wanted).delete()
+    for position_id in wanted - set(staff.concurrent_assignments.values_list("position_id", flat=True)):
+        ConcurrentPost.objects.create(staff=staff, position_id=position_id)
+    staff_member_sync_groups(staff=staff)
+
+
+def _job_description_import(*, position: Position, data: dict[str, Any]) -> JobDescription:
+    duties = data.pop("duties", [])
+    standards = data.pop("standards", [])
+    jd, _created = JobDescription.objects.update_or_create(position=position, defaults=data)
+    jd.duties.all().delete()
+    jd.standards.all().delete()
+    Duty.objects.bulk_create(Duty(job_description=jd, sort_order=i, **d) for i, d in enumerate(duties))
+    PerformanceStandard.objects.bulk_create(
+        PerformanceStandard(job_description=jd, sort_order=i, **s) for i, s in enumerate(standards)
+    )
+    return jd
+
+
+@transaction.atomic
+def org_import(*, data: dict[str, Any], password: str | None = None, log=None) -> dict[str, int]:
+    """Load an org shape from plain data (units with positions and children, then staff).
+
+    Idempotent: everything is matched by its code (staff by employee number), so running it again
+    updates in place and adds nothing. ``reports_to`` names a position code anywhere in the data.
+    """
+    say = log or (lambda _msg: None)
+    counts = {"skills": 0, "units": 0, "positions": 0, "staff": 0}
+    for skill in data.get("skills", []):
+        Skill.objects.update_or_create(code=skill["code"], defaults={k: v for k, v in skill.items() if k != "code"})
+        counts["skills"] += 1
+
+    reports_to: dict[str, str | None] = {}
+
+    def load_unit(node: dict[str, Any], parent: Unit | None, order: int) -> None:
+        unit, _c = Unit.objects.update_or_create(
+            code=node["code"],
+            defaults={"name": node["name"], "name_en": node.get("name_en", ""), "kind": node["kind"],
+                      "parent": parent, "sort_order": order},
+        )
+        if node.get("skills"):
+            unit.skills.set(Skill.objects.filter(code__in=node["skills"]))
+        counts["units"] += 1
+        for index, raw in enumerate(node.get("positions", [])):
+            spec = dict(raw)
+            jd = spec.pop("job_description", None)
+            reports_to[spec["code"]] = spec.pop("reports_to", None)
+            position, _c = Position.objects.update_or_create(
+                code=spec.pop("code"), defaults={**spec, "unit": unit, "sort_order": index}
+            )
+            if jd is not None:
+                _job_description_import(position=position, data=dict(jd))
+            counts["positions"] += 1
+        for index, child in enumerate(node.get("children", [])):
+            load_unit(child, unit, index)
+
+    for index, root in enumerate(data.get("units", [])):
+        load_unit(root, None, index)
+    say(_("Units and positions loaded: %(units)d units, %(positions)d positions.") % counts)
+
+    by_code = {p.code: p for p in Position.objects.filter(code__in=reports_to)}
+    superiors = {p.code: p for p in Position.objects.filter(code__in=[c for c in reports_to.values() if c])}
+    for code, superior_code in reports_to.items():
+        if superior_code and superior_code not in superiors:
+            raise StaffError(_("Position %(code)s reports to an unknown position %(superior)s.")
+                             % {"code": code, "superior": superior_code})
+        position = by_code[code]
+        position.reports_to = superiors.get(superior_code) if superior_code else None
+        _validated_save(position)
+
+    for person in data.get("staff", []):
+        staff_member_import(data=person, password=password)
+        counts["staff"] += 1
+    say(_("Staff loaded: %(staff)d people.") % counts)
+    return counts
+
+
+@transaction.atomic
+def staff_member_import(*, data: dict[str, Any], password: str | None = None) -> StaffMember:
+    username = data.get("username") or data["employee_no"].lower()
+    user, created = User.objects.get_or_create(username=username, defaults={"email": data.get("email", "")})
+    if password and (created or not user.has_usable_password()):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    elif created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if data.get("superuser") and not user.is_superuser:
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+    position = Position.objects.get(code=data["position"]) if data.get("position") else None
+    staff, _c = StaffMember.objects.update_or_create(
+        employee_no=data["employee_no"],
+        defaults={"user": user, "name": data["name"], "agent_no": data.get("agent_no"), "position": position,
+                  "phone": data.get("phone", ""), "is_active": data.get("is_active", True)},
+    )
+    if "skills" in data:
+        staff.skills.set(Skill.objects.filter(code__in=data["skills"]))
+    staff_member_set_concurrent_posts(
+        staff=staff, positions=Position.objects.filter(code__in=data.get("concurrent", []))
+    )
+    return staff
+
+
+def unit_save(*, instance: Unit | None = None, **fields: Any) -> Unit:
+    unit = instance or Unit()
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    if unit.pk and unit.parent_id and (
+        Unit.objects.descendants(unit, include_self=True).filter(pk=unit.parent_id).exists()
+    ):
+        raise StaffError(_("A unit cannot be placed under itself or one of its own sub-units."))
+    with transaction.atomic():
+        _validated_save(unit)
+    return unit
+
+
+def position_save(*, instance: Position | None = None, job_description: dict | None = None, **fields: Any) -> Position:
+    position = instance or Position()
+    for name, value in fields.items():
+        setattr(position, name, value)
+    with transaction.atomic():
+        _validated_save(position)
+        if job_description is not None:
+            _job_description_import(position=position, data=dict(job_description))
+    return position
+
+
+def position_delete(*, position: Position) -> None:
+    if position.holders.exists() or position.concurrent_assignments.exists() or position.direct_reports.exists():
+        raise StaffError(_("This position still has holders or subordinate positions; move them first."))
+    position.delete()
+
+
+def unit_delete(*, unit: Unit) -> None:
+    if unit.children.exists() or unit.positions.exists():
+        raise StaffError(_("This unit still has sub-units or positions; move them first."))
+    unit.delete()
