@@ -1,6 +1,7 @@
 """In a real browser: sign in, read the org chart in Chinese, switch to English, print a job description."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, SHAPE_A, load_shape
 
@@ -27,15 +28,15 @@ def test_director_reads_the_org_chart_in_both_languages(live_server, page, scree
     assert cs_cells == ["11", "9", "2"]
     screenshot("org-chart-zh")
 
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state("load")
-    assert page.locator("h1").inner_text() == "Org chart"
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    expect(page.locator("h1")).to_have_text("Org chart")
     assert page.locator("tr[data-unit=cs-dept] th").inner_text().startswith("Customer Service Dept")
     assert page.locator("tr[data-unit=admin-dept] th").inner_text().startswith("Administration Dept")
     screenshot("org-chart-en")
 
     page.click("text=Receptionist")
-    assert page.locator("h1").inner_text() == "Job description: Receptionist"
+    expect(page.locator("h1")).to_have_text("Job description: Receptionist")
     page.emulate_media(media="print")
-    assert page.locator("header.topbar").is_hidden()
+    expect(page.locator("header.topbar")).to_be_hidden()
     screenshot("job-description-print")
