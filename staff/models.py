@@ -124,6 +124,15 @@ class Position(BilingualNameMixin, models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    @property
+    def filled(self) -> int:
+        """Active holders, primary and concurrent; needs the ``position_list()`` annotations."""
+        return self.filled_primary + self.filled_concurrent
+
+    @property
+    def vacant(self) -> int:
+        return max(self.headcount - self.filled, 0)
+
     def clean(self) -> None:
         super().clean()
         if self.pk and self.reports_to_id:

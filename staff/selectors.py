@@ -114,8 +114,6 @@ def org_tree() -> list[UnitNode]:
     nodes = {u.pk: UnitNode(unit=u, depth=u.tree_depth) for u in units}
     by_unit: dict[int, list[Position]] = defaultdict(list)
     for position in positions:
-        position.filled = position.filled_primary + position.filled_concurrent
-        position.vacant = max(position.headcount - position.filled, 0)
         by_unit[position.unit_id].append(position)
     for unit in units:
         node = nodes[unit.pk]

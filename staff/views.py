@@ -16,7 +16,6 @@ def job_description(request, code: str):
     position = selectors.position_list().filter(code=code).first()
     if position is None:
         raise Http404
-    position.filled = position.filled_primary + position.filled_concurrent
     return render(
         request,
         "staff/job_description.html",

@@ -36,8 +36,8 @@ class JobDescriptionSerializer(serializers.ModelSerializer):
 
 class PositionSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    filled = serializers.SerializerMethodField()
-    vacant = serializers.SerializerMethodField()
+    filled = serializers.IntegerField(read_only=True)
+    vacant = serializers.IntegerField(read_only=True)
     job_description = JobDescriptionSerializer(required=False, allow_null=True)
 
     class Meta:
@@ -45,12 +45,6 @@ class PositionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "title_en", "display_name", "unit", "grade", "role", "reports_to",
                   "headcount", "in_establishment", "headcount_note", "concurrent_allowed", "filled", "vacant",
                   "job_description"]
-
-    def get_filled(self, obj) -> int:
-        return getattr(obj, "filled_primary", 0) + getattr(obj, "filled_concurrent", 0)
-
-    def get_vacant(self, obj) -> int:
-        return max(obj.headcount - self.get_filled(obj), 0)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
