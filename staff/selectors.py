@@ -67,7 +67,7 @@ def staff_list() -> QuerySet[StaffMember]:
 
 def superior_of(staff: StaffMember) -> ChainLink | None:
     """The direct superior: the nearest non-vacant post up the reports-to chain. One query."""
-    chain = chain_of_command(staff.position_id, exclude_staff_id=staff.pk)
+    chain = chain_of(staff)
     return chain[0] if chain else None
 
 

@@ -105,9 +105,12 @@ def org_import(*, data: dict[str, Any], password: str | None = None, log=None) -
         for index, raw in enumerate(node.get("positions", [])):
             spec = dict(raw)
             jd = spec.pop("job_description", None)
-            reports_to[spec["code"]] = spec.pop("reports_to", None)
+            reports_to[spec["code"]] = superior_code = spec.pop("reports_to", None)
+            # A superior loaded earlier is set at once, so a new post is saved (and versioned) once.
+            superior = Position.objects.filter(code=superior_code).first() if superior_code else None
             position, _c = Position.objects.update_or_create(
-                code=spec.pop("code"), defaults={**spec, "unit": unit, "sort_order": index}
+                code=spec.pop("code"),
+                defaults={**spec, "unit": unit, "sort_order": index, "reports_to": superior},
             )
             if jd is not None:
                 _job_description_import(position=position, data=dict(jd))
@@ -126,8 +129,10 @@ def org_import(*, data: dict[str, Any], password: str | None = None, log=None) -
             raise StaffError(_("Position %(code)s reports to an unknown position %(superior)s.")
                              % {"code": code, "superior": superior_code})
         position = by_code[code]
-        position.reports_to = superiors.get(superior_code) if superior_code else None
-        _validated_save(position)
+        superior = superiors.get(superior_code) if superior_code else None
+        if position.reports_to_id != (superior.pk if superior else None):
+            position.reports_to = superior
+            _validated_save(position)
 
     for person in data.get("staff", []):
         staff_member_import(data=person, password=password)

@@ -50,16 +50,15 @@ def test_subordinates(shape_a, member):
 def ladder(db):
     """Nine posts, each reporting to the one before: a chain eight levels deep."""
     unit = UnitFactory()
-    positions, people, above = [], [], None
+    people, above = [], None
     for level in range(9):
         above = PositionFactory(unit=unit, reports_to=above, code=f"level-{level}")
-        positions.append(above)
         people.append(StaffMemberFactory(position=above, name=f"L{level}"))
-    return positions, people
+    return people
 
 
 def test_chain_and_subtree_are_one_query_at_depth_eight(ladder, django_assert_num_queries):
-    _positions, people = ladder
+    people = ladder
     with django_assert_num_queries(1):
         chain = chain_of(people[-1])
     assert names(chain) == [f"L{level}" for level in range(7, -1, -1)]
@@ -70,7 +69,7 @@ def test_chain_and_subtree_are_one_query_at_depth_eight(ladder, django_assert_nu
 
 
 def test_two_vacancies_in_a_row_are_skipped(ladder):
-    _positions, people = ladder
+    people = ladder
     for person in people[6:8]:
         person.position = None
         person.save(update_fields=["position"])

@@ -54,6 +54,10 @@ def test_both_shapes_live_side_by_side(shape_a, shape_b):
     assert unit_headcount("cs-dept").planned == 11
 
 
+def test_an_imported_post_is_saved_once(shape_a):
+    assert Position.objects.get(code="tech-staff-1").history.count() == 1
+
+
 def test_import_twice_adds_nothing(shape_a):
     before = (Unit.objects.count(), Position.objects.count(), StaffMember.objects.count())
     again = load_shape(SHAPE_A)
