@@ -3,8 +3,13 @@
 from rest_framework.routers import DefaultRouter
 
 from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
+from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet
 
 router = DefaultRouter()
 router.register("org/units", UnitViewSet, basename="unit")
 router.register("org/positions", PositionViewSet, basename="position")
 router.register("org/staff", StaffMemberViewSet, basename="staff")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("callbacks", CallbackViewSet, basename="callback")

@@ -14,3 +14,9 @@ class DomainError(Exception):
 
 class ConflictError(DomainError):
     status_code = 409
+
+
+class ForbiddenError(DomainError):
+    """The user may see the thing but not do this to it."""
+
+    status_code = 403

@@ -9,7 +9,10 @@ _READ_ORG = ["staff.view_*"]
 
 # Patterns are ``app_label.codename`` with shell wildcards. Later apps add their rows here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: ["staff.*", "django_celery_beat.*", "auth.view_user", "auth.change_user", "auth.add_user"],
+    # Tickets carry row-level access that the admin site does not apply: admins edit routing rules
+    # there, and read tickets only through the scoped pages and API.
+    Role.ADMIN: ["staff.*", "django_celery_beat.*", "auth.view_user", "auth.change_user", "auth.add_user",
+                 "tickets.*_routingrule"],
     Role.DIRECTOR: _READ_ORG,
     Role.MANAGER: _READ_ORG,
     Role.SUPERVISOR: _READ_ORG,
@@ -49,3 +52,21 @@ def sync_role_groups(apps=None) -> dict[str, int]:
         group.permissions.set(wanted)
         counts[str(role)] = len(wanted)
     return counts
+
+
+def migrate_role_groups(apps, schema_editor) -> None:
+    """A migration step: create the permissions of every app migrated so far, then sync the groups.
+
+    Permissions are normally created after ``migrate`` finishes; each app whose models a role needs
+    adds a migration that runs this once its tables exist.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        original, app_config.models_module = app_config.models_module, True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = original
+    sync_role_groups(apps)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "django_htmx",
+    "django_ratelimit",
     "servicecenter",
     "staff",
     "tickets",
@@ -92,6 +93,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public forms are throttled with django-ratelimit. Django's own Redis cache increments atomically,
+# which is what ratelimit needs, though the library only lists django-redis as "supported".
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Embedded mode serves the web from one process, so a per-process cache is the shared cache.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+RATELIMIT_VIEW = "tickets.views.throttled"
+PUBLIC_SUBMIT_RATE = env("PUBLIC_SUBMIT_RATE", default="5/10m")
+PUBLIC_TRACK_RATE = env("PUBLIC_TRACK_RATE", default="10/10m")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,3 +194,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Tickets: the kinds that get a callback (回访) when resolved, and how long before an unreachable
+# customer is tried again.
+TICKETS_CALLBACK_KINDS = env.list("TICKETS_CALLBACK_KINDS", default=["complaint", "repair", "report"])
+TICKETS_CALLBACK_RETRY_HOURS = env.int("TICKETS_CALLBACK_RETRY_HOURS", default=2)

@@ -1,0 +1,276 @@
+"""Input and output shapes of the ticket API. No logic here: the views call services."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from staff.models import Skill, StaffMember, Unit
+from tickets import workflow
+from tickets.models import (
+    Callback,
+    CallbackAttempt,
+    CallbackOutcome,
+    CancelReason,
+    Channel,
+    ComplaintCategory,
+    Customer,
+    CustomerClass,
+    Kind,
+    Priority,
+    Ticket,
+    TicketEvent,
+    WorkOrder,
+)
+
+PRIORITY_BY_NAME = {p.name.lower(): p.value for p in Priority}
+PRIORITY_NAME = {value: name for name, value in PRIORITY_BY_NAME.items()}
+
+
+@extend_schema_field({"type": "string", "enum": list(PRIORITY_BY_NAME)})
+class PriorityField(serializers.ChoiceField):
+    """Priorities are stored as numbers (so the urgent sort first) and spoken as names."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(PRIORITY_BY_NAME), **kwargs)
+
+    def to_internal_value(self, data):
+        return PRIORITY_BY_NAME[super().to_internal_value(data)]
+
+    def to_representation(self, value):
+        return PRIORITY_NAME[value]
+
+
+class CustomerInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    account_no = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    customer_class = serializers.ChoiceField(CustomerClass.choices, default=CustomerClass.RESIDENTIAL)
+
+    def validate(self, attrs):
+        if not (attrs["phone"] or attrs["account_no"] or attrs["email"]):
+            raise serializers.ValidationError(_("Give the customer's phone, account number or e-mail."))
+        return attrs
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "language",
+                  "created_at"]
+
+
+class _NamedRelated(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class _Person(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    agent_no = serializers.CharField()
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as lists and pages show it. A report's reporter is ``null`` to those who may not see it."""
+
+    priority = PriorityField()
+    customer = serializers.SerializerMethodField()
+    confidential = serializers.BooleanField(source="is_confidential", read_only=True)
+    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team_name = serializers.SerializerMethodField()
+    assignee = serializers.PrimaryKeyRelatedField(read_only=True)
+    assignee_name = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "reference", "kind", "channel", "status", "priority", "subject", "description", "customer",
+            "confidential", "team", "team_name", "assignee", "assignee_name", "business_line", "received_at",
+            "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "resolution",
+            "pause_reason", "cancel_reason", "duplicate_of", "complaint_category", "responsible_unit",
+            "investigation", "remedy", "customer_reply", "version", "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CustomerSerializer(allow_null=True))
+    def get_customer(self, ticket):
+        if not getattr(ticket, "reporter_visible", False):
+            return None
+        return CustomerSerializer(ticket.customer).data
+
+    def get_team_name(self, ticket) -> str:
+        return ticket.team.display_name if ticket.team_id else ""
+
+    def get_assignee_name(self, ticket) -> str:
+        return ticket.assignee.name if ticket.assignee_id else ""
+
+    def get_allowed_actions(self, ticket) -> list[str]:
+        return workflow.allowed_actions(ticket)
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    field_team_name = serializers.CharField(source="field_team.display_name", read_only=True)
+    ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "ticket", "ticket_reference", "field_team", "field_team_name", "instructions", "status",
+                  "dispatched_at", "dispatched_by", "arrived_at", "restored_at", "notes"]
+        read_only_fields = fields
+
+
+class CallbackAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CallbackAttempt
+        fields = ["number", "outcome", "notes", "made_at", "made_by"]
+
+
+class CallbackSerializer(serializers.ModelSerializer):
+    ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
+    customer_name = serializers.SerializerMethodField()
+    customer_phone = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    attempts = CallbackAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Callback
+        fields = ["id", "ticket", "ticket_reference", "customer_name", "customer_phone", "assignee", "assignee_name",
+                  "state", "due_at", "outcome", "attempt_count", "completed_at", "raised_to", "attempts"]
+        read_only_fields = fields
+
+    def _sees(self, callback) -> bool:
+        return self.context["scope"].sees_reporter(callback.ticket)
+
+    def get_customer_name(self, callback) -> str | None:
+        return callback.ticket.customer.name if self._sees(callback) else None
+
+    def get_customer_phone(self, callback) -> str | None:
+        return callback.ticket.customer.phone if self._sees(callback) else None
+
+    def get_assignee_name(self, callback) -> str:
+        return callback.assignee.name if callback.assignee_id else ""
+
+
+class TicketDetailSerializer(TicketSerializer):
+    work_orders = WorkOrderSerializer(many=True, read_only=True)
+    callbacks = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "work_orders", "callbacks"]
+        read_only_fields = fields
+
+    @extend_schema_field(CallbackSerializer(many=True))
+    def get_callbacks(self, ticket):
+        return CallbackSerializer(ticket.callbacks.all(), many=True, context=self.context).data
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(Kind.choices)
+    channel = serializers.ChoiceField(Channel.choices)
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    priority = PriorityField(required=False, default="normal")
+    received_at = serializers.DateTimeField(required=False)
+    customer = CustomerInSerializer()
+    team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    business_line = serializers.PrimaryKeyRelatedField(
+        queryset=Skill.objects.filter(kind=Skill.Kind.BUSINESS_LINE), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=StaffMember.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    complaint_category = serializers.ChoiceField(ComplaintCategory.choices, required=False, allow_blank=True,
+                                                 default="")
+    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
+                                                          allow_null=True)
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    """A PATCH: the version you read, and the fields you change."""
+
+    version = serializers.IntegerField(min_value=1)
+    subject = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    kind = serializers.ChoiceField(Kind.choices, required=False)
+    channel = serializers.ChoiceField(Channel.choices, required=False)
+    priority = PriorityField(required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    business_line = serializers.PrimaryKeyRelatedField(
+        queryset=Skill.objects.filter(kind=Skill.Kind.BUSINESS_LINE), required=False, allow_null=True
+    )
+    complaint_category = serializers.ChoiceField(ComplaintCategory.choices, required=False, allow_blank=True)
+    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
+                                                          allow_null=True)
+    investigation = serializers.CharField(required=False, allow_blank=True)
+    remedy = serializers.CharField(required=False, allow_blank=True)
+    customer_reply = serializers.CharField(required=False, allow_blank=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    """Every action may carry the version the user read; a stale one is refused with 409."""
+
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class AssignSerializer(VersionSerializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.select_related("position"))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BodySerializer(VersionSerializer):
+    body = serializers.CharField()
+
+
+class PauseSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ResumeSerializer(VersionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DispatchSerializer(VersionSerializer):
+    field_team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    instructions = serializers.CharField()
+
+
+class ResolveSerializer(VersionSerializer):
+    resolution = serializers.CharField()
+
+
+class ReopenSerializer(VersionSerializer):
+    reason = serializers.CharField()
+
+
+class CancelSerializer(VersionSerializer):
+    reason = serializers.ChoiceField(CancelReason.choices)
+    duplicate_of = serializers.IntegerField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "actor_name", "created_at", "field", "old_value", "new_value", "body"]
+
+    def get_actor_name(self, event) -> str:
+        if event.actor is None:
+            return ""
+        member = getattr(event.actor, "staff_member", None)
+        return member.name if member else event.actor.get_username()
+
+
+class WorkOrderTimeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CallbackAttemptInSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(CallbackOutcome.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    unsatisfied_action = serializers.ChoiceField([("reopen", _("Reopen the ticket")),
+                                                  ("raise", _("Raise to the supervisor"))], default="reopen")

@@ -1,0 +1,266 @@
+"""The ticket API: lists through the access-aware selectors, every write through a service.
+
+A ticket outside the user's scope is a 404 (``get_object`` only looks in what they may see). An
+action the state machine refuses is a 409 with the reason, raised before anything is written.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from tickets import selectors, services
+from tickets.api import serializers as s
+from tickets.errors import TicketError, TicketForbidden
+from tickets.filters import CallbackFilter, CustomerFilter, TicketFilter
+
+
+class HasTicketScope(permissions.BasePermission):
+    """Signed-in staff with a post (or superusers); the scope is computed once per request."""
+
+    message = _("Only center staff can use the ticket API.")
+
+    def has_permission(self, request, view):
+        scope = selectors.ticket_scope(request.user)
+        request.ticket_scope = scope
+        return scope.is_staff_member
+
+
+class ScopedMixin:
+    permission_classes = [HasTicketScope]
+
+    @property
+    def scope(self) -> selectors.TicketScope:
+        return self.request.ticket_scope
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self.request, "ticket_scope"):
+            context["scope"] = self.request.ticket_scope
+        return context
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tickets the user may see. Writes are ``POST`` (intake), ``PATCH`` (with ``version``) and actions."""
+
+    filterset_class = TicketFilter
+    serializer_class = s.TicketSerializer
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.ticket_list_for(scope=self.scope)
+        return selectors.ticket_detail_for(scope=self.scope)
+
+    def get_serializer_class(self):
+        return s.TicketSerializer if self.action == "list" else s.TicketDetailSerializer
+
+    def _fresh(self, ticket_id: int, code: int = status.HTTP_200_OK) -> Response:
+        ticket = selectors.ticket_detail_for(scope=self.scope).get(pk=ticket_id)
+        return Response(s.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=s.TicketCreateSerializer, responses={201: s.TicketDetailSerializer})
+    def create(self, request):
+        data = self._input(s.TicketCreateSerializer)
+        assignee = data.get("assignee")
+        if assignee is not None and assignee.pk != getattr(self.scope.staff, "pk", None) \
+                and not self.scope.may_assign_to(assignee):
+            raise TicketForbidden(_("You can only assign to yourself or to people below you."),
+                                  code="outside_subtree")
+        ticket = services.ticket_create(actor=request.user, **data)
+        return self._fresh(ticket.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketDetailSerializer})
+    def partial_update(self, request, pk=None):
+        ticket = self.get_object()
+        data = dict(self._input(s.TicketUpdateSerializer))
+        version = data.pop("version")
+        services.ticket_update(ticket_id=ticket.pk, actor=request.user, version=version, changes=data)
+        return self._fresh(ticket.pk)
+
+    def _act(self, serializer_class, service, **extra) -> Response:
+        ticket = self.get_object()
+        data = self._input(serializer_class) if serializer_class else {}
+        service(ticket_id=ticket.pk, actor=self.request.user, **data, **extra)
+        return self._fresh(ticket.pk)
+
+    @extend_schema(request=None, responses={200: s.TicketDetailSerializer, 409: OpenApiResponse(description="taken")})
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        """Take an unclaimed ticket. Of many claims at once, exactly one wins; the others get 409."""
+        ticket = self.get_object()
+        services.ticket_claim(ticket_id=ticket.pk, actor=request.user)
+        return self._fresh(ticket.pk)
+
+    @extend_schema(request=None, responses={200: s.TicketDetailSerializer, 204: None})
+    @action(detail=False, methods=["post"])
+    def next(self, request):
+        """Claim the most urgent unclaimed ticket of my team; 204 when the queue is empty."""
+        ticket = services.ticket_next(actor=request.user)
+        if ticket is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._fresh(ticket.pk)
+
+    @extend_schema(request=s.AssignSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self._act(s.AssignSerializer, services.ticket_assign)
+
+    @extend_schema(request=s.VersionSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act(s.VersionSerializer, services.ticket_start)
+
+    @extend_schema(request=s.BodySerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """A reply to the customer; the first one meets the first-response target."""
+        return self._act(s.BodySerializer, services.ticket_reply)
+
+    @extend_schema(request=s.BodySerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        """An internal note, never shown to the customer."""
+        return self._act(s.BodySerializer, services.ticket_note)
+
+    @extend_schema(request=s.PauseSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._act(s.PauseSerializer, services.ticket_pause)
+
+    @extend_schema(request=s.ResumeSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._act(s.ResumeSerializer, services.ticket_resume)
+
+    @extend_schema(request=s.DispatchSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def dispatch(self, request, pk=None):
+        """Dispatch a repair work order (派单) to a field team."""
+        return self._act(s.DispatchSerializer, services.ticket_dispatch)
+
+    @extend_schema(request=s.ResolveSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._act(s.ResolveSerializer, services.ticket_resolve)
+
+    @extend_schema(request=s.ReopenSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._act(s.ReopenSerializer, services.ticket_reopen)
+
+    @extend_schema(request=s.VersionSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(s.VersionSerializer, services.ticket_close)
+
+    @extend_schema(request=s.CancelSerializer, responses=s.TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a duplicate, spam or withdrawn ticket; a duplicate names the ticket it repeats."""
+        ticket = self.get_object()
+        data = dict(self._input(s.CancelSerializer))
+        duplicate_id = data.pop("duplicate_of", None)
+        duplicate = None
+        if duplicate_id is not None:
+            duplicate = selectors.ticket_list_for(scope=self.scope).filter(pk=duplicate_id).first()
+            if duplicate is None:
+                raise TicketError(_("No ticket %(id)s that you can see.") % {"id": duplicate_id}, code="duplicate_of")
+        services.ticket_cancel(ticket_id=ticket.pk, actor=request.user, duplicate_of=duplicate, **data)
+        return self._fresh(ticket.pk)
+
+    @extend_schema(responses=s.TicketEventSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def events(self, request, pk=None):
+        """The ticket's full history: who did what and when, old → new."""
+        ticket = self.get_object()
+        events = selectors.ticket_events(ticket)
+        return Response(s.TicketEventSerializer(events, many=True).data)
+
+    def get_object(self):
+        # Actions look the ticket up without list filters; outside the scope it is simply not found.
+        queryset = selectors.ticket_list_for(scope=self.scope)
+        if self.action == "retrieve":
+            queryset = selectors.ticket_detail_for(scope=self.scope)
+        obj = queryset.filter(pk=self.kwargs["pk"]).first() if str(self.kwargs["pk"]).isdigit() else None
+        if obj is None:
+            raise NotFound
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class CustomerViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customers, looked up by phone (as you type), account number or name; the card lists their tickets."""
+
+    serializer_class = s.CustomerSerializer
+    filterset_class = CustomerFilter
+
+    def get_queryset(self):
+        return selectors.customer_list()
+
+    @extend_schema(responses=s.TicketSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def tickets(self, request, pk=None):
+        """The customer's tickets that you may see (reports that hide them are left out)."""
+        customer = self.get_object()
+        page = self.paginate_queryset(selectors.customer_tickets_for(customer=customer, scope=self.scope))
+        return self.get_paginated_response(s.TicketSerializer(page, many=True, context=self.get_serializer_context()).data)
+
+
+class WorkOrderViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Repair work orders (派单) of tickets you may see or of your field team; arrival and restoration."""
+
+    serializer_class = s.WorkOrderSerializer
+    filterset_fields = ["status", "field_team", "ticket"]
+
+    def get_queryset(self):
+        return selectors.work_order_list_for(scope=self.scope)
+
+    def _record(self, service):
+        order = self.get_object()
+        data = self._input(s.WorkOrderTimeSerializer)
+        kwargs = {"at": data.get("at")}
+        if service is services.work_order_restore:
+            kwargs["notes"] = data["notes"]
+        service(work_order_id=order.pk, actor=self.request.user, **kwargs)
+        return Response(s.WorkOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(request=s.WorkOrderTimeSerializer, responses=s.WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def arrive(self, request, pk=None):
+        return self._record(services.work_order_arrive)
+
+    @extend_schema(request=s.WorkOrderTimeSerializer, responses=s.WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._record(services.work_order_restore)
+
+
+class CallbackViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Callbacks (回访): ``?state=due&assignee=me`` is today's list; record attempts with their outcome."""
+
+    serializer_class = s.CallbackSerializer
+    filterset_class = CallbackFilter
+
+    def get_queryset(self):
+        return selectors.callback_list_for(scope=self.scope)
+
+    @extend_schema(request=s.CallbackAttemptInSerializer, responses=s.CallbackSerializer)
+    @action(detail=True, methods=["post"])
+    def attempt(self, request, pk=None):
+        callback = self.get_object()
+        if not self.scope.may_work(callback.ticket) and callback.assignee_id not in self.scope.staff_ids:
+            raise TicketForbidden(_("Only the person holding this callback or those above them may record it."),
+                                  code="not_holder")
+        data = self._input(s.CallbackAttemptInSerializer)
+        with transaction.atomic():
+            services.callback_attempt(callback_id=callback.pk, actor=request.user, **data)
+        fresh = self.get_queryset().get(pk=callback.pk)
+        return Response(s.CallbackSerializer(fresh, context=self.get_serializer_context()).data)

@@ -1,0 +1,95 @@
+"""FilterSets shared by the ticket API and the ticket pages."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import (
+    OPEN_STATUSES,
+    CallbackState,
+    Channel,
+    Kind,
+    Priority,
+    Status,
+    Ticket,
+)
+
+PRIORITY_NAMES = {p.name.lower(): p.value for p in Priority}
+
+
+class MeOrIdFilter(django_filters.CharFilter):
+    """``assignee=me`` for the signed-in person, ``assignee=none`` for nobody, or a staff id."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if value == "me":
+            member = getattr(self.parent.request.user, "staff_member", None)
+            return qs.filter(**{self.field_name: member.pk if member else -1})
+        if value == "none":
+            return qs.filter(**{f"{self.field_name}__isnull": True})
+        try:
+            return qs.filter(**{self.field_name: int(value)})
+        except ValueError:
+            return qs.none()
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
+    priority = django_filters.MultipleChoiceFilter(
+        choices=[(name, p.label) for name, p in zip(PRIORITY_NAMES, Priority, strict=True)], method="filter_priority"
+    )
+    team = django_filters.NumberFilter(field_name="team_id")
+    assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    is_open = django_filters.BooleanFilter(method="filter_open", label=_("open"))
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    search = django_filters.CharFilter(method="filter_search", label=_("reference, subject, customer phone or name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("received_at", "received_at"), ("priority", "priority"), ("id", "id")),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "kind", "channel", "priority", "team", "assignee", "customer"]
+
+    def filter_priority(self, qs, name, value):
+        return qs.filter(priority__in=[PRIORITY_NAMES[v] for v in value]) if value else qs
+
+    def filter_open(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.open() if value else qs.exclude(status__in=OPEN_STATUSES)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        if value.upper().startswith("TS-"):
+            return qs.filter(reference__istartswith=value)
+        # A report's reporter stays hidden: searching by their phone or name must not find it either.
+        by_customer = Q(customer__phone=value) | Q(customer__phone_alt=value) | Q(customer__name=value)
+        return qs.filter(Q(subject__icontains=value) | (by_customer & Q(reporter_visible=True)))
+
+
+class CallbackFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=CallbackState.choices)
+    assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    ticket = django_filters.NumberFilter(field_name="ticket_id")
+
+
+class CustomerFilter(django_filters.FilterSet):
+    phone = django_filters.CharFilter(method="filter_phone", label=_("phone (starts with)"))
+    account_no = django_filters.CharFilter(field_name="account_no")
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    def filter_phone(self, qs, name, value):
+        value = value.strip()
+        if len(value) < 3:
+            return qs.none() if value else qs
+        return qs.filter(Q(phone__startswith=value) | Q(phone_alt__startswith=value))

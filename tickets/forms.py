@@ -1,0 +1,39 @@
+"""Forms of the public pages: filing a ticket and tracking it, without an account."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Kind
+
+PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
+
+
+class PublicTicketForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it about?"), choices=PUBLIC_KINDS)
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=32, help_text=_("We use it to reach you and to let you track this."))
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    account_no = forms.CharField(label=_("Account number (optional)"), max_length=40, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+    # A field people never see; a bot that fills it in gets a thank-you page and files nothing.
+    website = forms.CharField(required=False, label=_("Leave this empty"),
+                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def clean_phone(self):
+        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        if len(phone) < 5:
+            raise forms.ValidationError(_("Enter a phone number we can call."))
+        return phone
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), max_length=20,
+                                widget=forms.TextInput(attrs={"placeholder": "TS-20261122-000123"}))
+    phone = forms.CharField(label=_("Phone you gave us"), max_length=32)
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()
+
+    def clean_phone(self):
+        return "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")

@@ -1,0 +1,384 @@
+"""Customers, tickets and everything that happens to them: events, work orders (派单), callbacks (回访).
+
+Workflows live in ``tickets/services.py`` and the state machine in ``tickets/workflow.py``; the
+models hold data, constraints, indexes and cheap predicates only.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomerClass(models.TextChoices):
+    RESIDENTIAL = "residential", _("Residential")
+    LOW_VOLTAGE = "low_voltage", _("Low-voltage non-residential")
+    HV_SINGLE = "hv_single", _("High-voltage, single source")
+    HV_DUAL = "hv_dual", _("High-voltage, dual source")
+    BUSINESS = "business", _("Business")
+    OTHER = "other", _("Other")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    phone_alt = models.CharField(_("other phone"), max_length=32, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    account_no = models.CharField(_("account number"), max_length=40, blank=True)
+    customer_class = models.CharField(
+        _("customer class"), max_length=20, choices=CustomerClass.choices, default=CustomerClass.RESIDENTIAL
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_no"], condition=~Q(account_no=""), name="customer_account_no_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kind(models.TextChoices):
+    INQUIRY = "inquiry", _("Inquiry")
+    COMPLAINT = "complaint", _("Complaint")
+    REPAIR = "repair", _("Repair")
+    REPORT = "report", _("Report")
+    APPLICATION = "application", _("Service application")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web form")
+    LETTER = "letter", _("Letter or fax")
+    CHAT = "chat", _("Online chat")
+
+
+class Priority(models.IntegerChoices):
+    """Stored as a number so that the most urgent sorts first; the API speaks the names."""
+
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    NORMAL = 3, _("Normal")
+    LOW = 4, _("Low")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER)
+
+
+class CancelReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplicate")
+    SPAM = "spam", _("Spam")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
+
+
+class ComplaintCategory(models.TextChoices):
+    PRODUCT_QUALITY = "product_quality", _("Product quality")
+    SERVICE_ATTITUDE = "service_attitude", _("Service attitude")
+    AFTER_SALES = "after_sales", _("After-sales")
+    BILLING = "billing", _("Billing")
+    POWER_QUALITY = "power_quality", _("Supply quality")
+    OUTAGE = "outage", _("Outage")
+    OTHER = "other", _("Other")
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def unassigned(self):
+        return self.filter(assignee__isnull=True)
+
+
+class Ticket(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    customer = models.ForeignKey(
+        Customer, models.PROTECT, related_name="tickets", verbose_name=_("customer")
+    )
+    business_line = models.ForeignKey(
+        "staff.Skill", models.SET_NULL, null=True, blank=True, related_name="+",
+        limit_choices_to={"kind": "business_line"}, verbose_name=_("business line"),
+    )
+    team = models.ForeignKey(
+        "staff.Unit", models.SET_NULL, null=True, blank=True, related_name="tickets", verbose_name=_("team")
+    )
+    assignee = models.ForeignKey(
+        "staff.StaffMember", models.SET_NULL, null=True, blank=True, related_name="tickets",
+        verbose_name=_("assignee"),
+    )
+    received_at = models.DateTimeField(_("received at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=20, choices=CancelReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")
+    )
+    pause_reason = models.CharField(_("waiting for"), max_length=200, blank=True)
+    # Complaints and reports: classification, the department it is passed to, what it found and did.
+    complaint_category = models.CharField(
+        _("complaint category"), max_length=20, choices=ComplaintCategory.choices, blank=True
+    )
+    responsible_unit = models.ForeignKey(
+        "staff.Unit", models.SET_NULL, null=True, blank=True, related_name="responsible_for",
+        verbose_name=_("responsible department"),
+    )
+    investigation = models.TextField(_("investigation result"), blank=True)
+    remedy = models.TextField(_("remedy"), blank=True)
+    customer_reply = models.TextField(_("reply to the customer"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # The team queue: what nobody has claimed yet, most urgent and oldest first.
+            models.Index(
+                fields=["team", "priority", "received_at"], name="ticket_team_queue",
+                condition=Q(assignee__isnull=True, status="new"),
+            ),
+            # My queue and every "assignee + status" filter.
+            models.Index(fields=["assignee", "status", "priority", "received_at"], name="ticket_assignee_queue"),
+            models.Index(fields=["status", "received_at"], name="ticket_status_received"),
+            models.Index(fields=["team", "status", "received_at"], name="ticket_team_status"),
+            models.Index(fields=["kind", "received_at"], name="ticket_kind_received"),
+            models.Index(fields=["channel", "received_at"], name="ticket_channel_received"),
+            models.Index(fields=["priority", "received_at"], name="ticket_priority_received"),
+            models.Index(fields=["received_at", "id"], name="ticket_received"),
+            models.Index(fields=["responsible_unit", "status"], name="ticket_responsible_unit"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="ticket_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_confidential(self) -> bool:
+        """Reports (举报) hide the reporter from everyone but the assignee and those above them."""
+        return self.kind == Kind.REPORT
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out per day; an upsert makes it safe under concurrency."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    CLAIMED = "claimed", _("Claimed")
+    REPLY = "reply", _("Reply to the customer")
+    NOTE = "note", _("Internal note")
+    DISPATCHED = "dispatched", _("Work order dispatched")
+    WORK_ORDER = "work_order", _("Work order updated")
+    CALLBACK = "callback", _("Callback")
+    RAISED = "raised", _("Raised to a supervisor")
+
+
+class TicketEvent(models.Model):
+    """One change to a ticket: who, when, what, old → new, and a comment or message body."""
+
+    ticket = models.ForeignKey(Ticket, models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    body = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="ticketevent_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.field}"
+
+
+class WorkOrderStatus(models.TextChoices):
+    DISPATCHED = "dispatched", _("Dispatched")
+    ON_SITE = "on_site", _("On site")
+    RESTORED = "restored", _("Restored")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class WorkOrder(models.Model):
+    """A repair dispatched (派单) to a field team, with dispatch, arrival and restoration times."""
+
+    ticket = models.ForeignKey(Ticket, models.CASCADE, related_name="work_orders", verbose_name=_("ticket"))
+    field_team = models.ForeignKey(
+        "staff.Unit", models.PROTECT, related_name="work_orders", verbose_name=_("field team")
+    )
+    instructions = models.TextField(_("instructions"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkOrderStatus.choices, default=WorkOrderStatus.DISPATCHED
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("dispatched by"),
+    )
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-dispatched_at", "-id"]
+        indexes = [models.Index(fields=["field_team", "status"], name="workorder_team_status")]
+
+    def __str__(self) -> str:
+        return f"WO-{self.pk} {self.ticket_id}"
+
+
+class CallbackState(models.TextChoices):
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CallbackOutcome(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class Callback(models.Model):
+    """A call back to the customer (回访) after a ticket is resolved."""
+
+    ticket = models.ForeignKey(Ticket, models.CASCADE, related_name="callbacks", verbose_name=_("ticket"))
+    assignee = models.ForeignKey(
+        "staff.StaffMember", models.SET_NULL, null=True, blank=True, related_name="callbacks",
+        verbose_name=_("assignee"),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=CallbackState.choices, default=CallbackState.DUE)
+    due_at = models.DateTimeField(_("due at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallbackOutcome.choices, blank=True)
+    attempt_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    raised_to = models.ForeignKey(
+        "staff.StaffMember", models.SET_NULL, null=True, blank=True, related_name="raised_callbacks",
+        verbose_name=_("raised to"),
+    )
+
+    class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="callback_state_due"),
+            models.Index(fields=["assignee", "state", "due_at"], name="callback_assignee_due"),
+        ]
+        constraints = [
+            # One callback in progress per ticket, however often it is resolved and reopened.
+            models.UniqueConstraint(fields=["ticket"], condition=Q(state="due"), name="callback_one_due_per_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.state}"
+
+
+class CallbackAttempt(models.Model):
+    callback = models.ForeignKey(Callback, models.CASCADE, related_name="attempts", verbose_name=_("callback"))
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallbackOutcome.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("made by")
+    )
+
+    class Meta:
+        verbose_name = _("callback attempt")
+        verbose_name_plural = _("callback attempts")
+        ordering = ["callback", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["callback", "number"], name="callback_attempt_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.callback_id} #{self.number} {self.outcome}"
+
+
+class RoutingRule(models.Model):
+    """Kind, channel, business line and customer class → a team queue. Ranked; blank matches any."""
+
+    rank = models.PositiveIntegerField(_("rank"), default=100, help_text=_("Lower ranks are tried first."))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    business_line = models.ForeignKey(
+        "staff.Skill", models.CASCADE, null=True, blank=True, related_name="+",
+        limit_choices_to={"kind": "business_line"}, verbose_name=_("business line"),
+    )
+    customer_class = models.CharField(_("customer class"), max_length=20, choices=CustomerClass.choices, blank=True)
+    team = models.ForeignKey("staff.Unit", models.CASCADE, related_name="routing_rules", verbose_name=_("team"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,200 @@
+"""Reads of tickets, customers, work orders and callbacks, with row-level access applied.
+
+Who sees what (``domain.md`` §7, issue 3):
+- the director (and superusers) see every ticket;
+- everyone else sees tickets held by themselves or by anyone below them in the org chart, and
+  tickets queued for or passed to a unit where they or anyone below them holds a post. For an agent
+  that is "my tickets and my team's"; for a team lead or supervisor it is their subtree;
+- anonymous users and users without a post see nothing.
+A report's (举报) reporter is shown only to the assignee and those above them (and, while nobody
+holds it, to leaders whose scope it is in).
+
+The scope is two small id lists computed once per request, so a list is one indexed query however
+many tickets there are.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+
+from staff.chain import subordinate_ids_sql
+from staff.models import Position, Role, StaffMember
+from staff.roles import LEADING_ROLES
+from staff.selectors import staff_for_user
+from tickets.models import (
+    Callback,
+    CallbackAttempt,
+    CallbackState,
+    Customer,
+    Kind,
+    Status,
+    Ticket,
+    TicketEvent,
+    WorkOrder,
+)
+
+
+@dataclass(frozen=True)
+class TicketScope:
+    """What one user may see: everything, or tickets of these people and these units."""
+
+    user_id: int | None
+    staff: StaffMember | None = None
+    sees_all: bool = False
+    is_leader: bool = False
+    staff_ids: frozenset[int] = field(default_factory=frozenset)  # self and everyone below
+    unit_ids: frozenset[int] = field(default_factory=frozenset)  # units where those people hold posts
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.sees_all or self.staff is not None
+
+    def may_work(self, ticket: Ticket) -> bool:
+        """Reply, pause, resolve, dispatch, cancel: the holder, anyone above them, or a leader of the queue."""
+        if self.sees_all:
+            return True
+        if ticket.assignee_id is None:
+            return self.is_leader
+        return ticket.assignee_id in self.staff_ids
+
+    def may_assign_to(self, staff: StaffMember) -> bool:
+        if self.sees_all:
+            return True
+        return self.is_leader and staff.pk in self.staff_ids
+
+    def sees_reporter(self, ticket: Ticket) -> bool:
+        if ticket.kind != Kind.REPORT or self.sees_all:
+            return True
+        if ticket.assignee_id is None:
+            return self.is_leader
+        return ticket.assignee_id in self.staff_ids
+
+
+def ticket_scope(user) -> TicketScope:
+    """Two queries at most: the posts this person holds, and the people and units below them."""
+    if not getattr(user, "is_authenticated", False):
+        return TicketScope(user_id=None)
+    member = staff_for_user(user)
+    if user.is_superuser:
+        return TicketScope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
+    if member is None or not member.is_active:
+        return TicketScope(user_id=user.pk)
+    posts = Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member))
+    roles = set(posts.values_list("role", flat=True))
+    if Role.DIRECTOR in roles:
+        return TicketScope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
+    below = subordinate_ids_sql(member.pk)
+    units = (
+        Position.objects.filter(
+            Q(holders=member) | Q(concurrent_assignments__staff=member)
+            | Q(holders__in=below) | Q(concurrent_assignments__staff__in=below)
+        )
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    staff_ids = {member.pk, *StaffMember.objects.filter(pk__in=below).values_list("pk", flat=True)}
+    return TicketScope(
+        user_id=user.pk,
+        staff=member,
+        is_leader=bool(roles & LEADING_ROLES),
+        staff_ids=frozenset(staff_ids),
+        unit_ids=frozenset(units),
+    )
+
+
+def _visible(scope: TicketScope) -> Q:
+    return (
+        Q(assignee_id__in=scope.staff_ids)
+        | Q(team_id__in=scope.unit_ids)
+        | Q(responsible_unit_id__in=scope.unit_ids)
+    )
+
+
+def _reporter_visible(scope: TicketScope):
+    if scope.sees_all:
+        return Value(True, output_field=BooleanField())
+    condition = ~Q(kind=Kind.REPORT) | Q(assignee_id__in=scope.staff_ids)
+    if scope.is_leader:
+        condition |= Q(assignee__isnull=True)
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def ticket_list_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:
+    """Every ticket the user may see, with what a list shows joined in and ``reporter_visible``."""
+    scope = scope or ticket_scope(user)
+    qs = Ticket.objects.select_related("customer", "team", "assignee", "business_line", "responsible_unit")
+    if not scope.is_staff_member:
+        return qs.none()
+    if not scope.sees_all:
+        qs = qs.filter(_visible(scope))
+    return qs.annotate(reporter_visible=_reporter_visible(scope))
+
+
+def ticket_detail_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:
+    return ticket_list_for(user=user, scope=scope).prefetch_related(
+        Prefetch("work_orders", queryset=WorkOrder.objects.select_related("field_team")),
+        Prefetch("callbacks", queryset=Callback.objects.select_related("assignee")),
+    )
+
+
+def team_queue_for(staff: StaffMember) -> QuerySet[Ticket]:
+    """Unclaimed new tickets queued for the units where this person holds a post, most urgent first."""
+    units = Position.objects.filter(
+        Q(holders=staff) | Q(concurrent_assignments__staff=staff)
+    ).values("unit_id")
+    return (
+        Ticket.objects.filter(status=Status.NEW, assignee__isnull=True, team_id__in=units)
+        .order_by("priority", "received_at", "id")
+    )
+
+
+def my_queue(staff: StaffMember) -> QuerySet[Ticket]:
+    """Open tickets this person holds, most urgent and oldest first."""
+    return (
+        Ticket.objects.open()
+        .filter(assignee=staff)
+        .select_related("customer", "team")
+        .order_by("priority", "received_at", "id")
+    )
+
+
+def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor", "actor__staff_member").order_by("created_at", "id")
+
+
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.order_by("name", "id")
+
+
+def customer_tickets_for(*, customer: Customer, scope: TicketScope) -> QuerySet[Ticket]:
+    """The customer card's history: their tickets this user may see, without reports that hide them."""
+    return (
+        ticket_list_for(scope=scope)
+        .filter(customer=customer, reporter_visible=True)
+        .order_by("-received_at", "-id")
+    )
+
+
+def work_order_list_for(*, scope: TicketScope) -> QuerySet[WorkOrder]:
+    qs = WorkOrder.objects.select_related("ticket", "field_team", "dispatched_by")
+    if not scope.is_staff_member:
+        return qs.none()
+    if scope.sees_all:
+        return qs
+    visible = Q(field_team_id__in=scope.unit_ids) | Q(ticket__in=ticket_list_for(scope=scope).values("pk"))
+    return qs.filter(visible)
+
+
+def callback_list_for(*, scope: TicketScope) -> QuerySet[Callback]:
+    qs = Callback.objects.select_related("ticket", "ticket__customer", "assignee", "raised_to").prefetch_related(
+        Prefetch("attempts", queryset=CallbackAttempt.objects.order_by("number"))
+    )
+    if not scope.is_staff_member:
+        return qs.none()
+    if scope.sees_all:
+        return qs
+    return qs.filter(Q(assignee_id__in=scope.staff_ids) | Q(ticket__in=ticket_list_for(scope=scope).values("pk")))
+
+
+def due_callbacks(qs: QuerySet[Callback]) -> QuerySet[Callback]:
+    return qs.filter(state=CallbackState.DUE)

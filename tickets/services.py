@@ -1,0 +1,558 @@
+"""Every write to tickets: intake, the workflow actions, work orders and callbacks.
+
+Each service is one transaction. A ticket action locks the ticket row (``select_for_update``),
+checks the optional ``version`` and the state machine (``tickets/workflow.py``), then writes the
+change, bumps ``version`` and records a :class:`TicketEvent`. A refused action raises before any
+write, so nothing changes. Claims are compare-and-set updates.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.models import Skill, StaffMember, Unit
+from staff.selectors import superior_of
+from tickets import workflow
+from tickets.errors import TicketConflict, TicketError, TicketForbidden
+from tickets.models import (
+    Callback,
+    CallbackAttempt,
+    CallbackOutcome,
+    CallbackState,
+    CancelReason,
+    Customer,
+    CustomerClass,
+    EventKind,
+    Priority,
+    RoutingRule,
+    Status,
+    Ticket,
+    TicketEvent,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from tickets.selectors import TicketScope, team_queue_for, ticket_scope
+
+MAX_UNREACHABLE_ATTEMPTS = 3
+# Fields a PATCH may change; each change is an event with the old and new value.
+EDITABLE_FIELDS = (
+    "subject", "description", "kind", "channel", "priority", "team", "business_line", "complaint_category",
+    "responsible_unit", "investigation", "remedy", "customer_reply",
+)
+
+
+# --- customers -------------------------------------------------------------------------------------
+
+
+def customer_match_or_create(
+    *, name: str, phone: str = "", email: str = "", account_no: str = "",
+    customer_class: str = CustomerClass.RESIDENTIAL, language: str = "",
+) -> Customer:
+    """The existing customer with this account number, else with this phone; otherwise a new one.
+
+    A match keeps its stored name and class; blank contact fields are filled in from the new data.
+    """
+    phone, account_no, name = phone.strip(), account_no.strip(), name.strip()
+    if not name:
+        raise TicketError(_("The customer's name is required."), code="customer_name")
+    if not (phone or account_no or email):
+        raise TicketError(_("Give the customer's phone, account number or e-mail."), code="customer_contact")
+    customer = None
+    if account_no:
+        customer = Customer.objects.filter(account_no=account_no).first()
+    if customer is None and phone:
+        customer = Customer.objects.filter(Q(phone=phone) | Q(phone_alt=phone)).order_by("id").first()
+    if customer is None:
+        return Customer.objects.create(
+            name=name, phone=phone, email=email, account_no=account_no, customer_class=customer_class,
+            language=language or settings.LANGUAGE_CODE,
+        )
+    changed = []
+    for field_name, value in (("phone", phone), ("email", email), ("account_no", account_no)):
+        if value and not getattr(customer, field_name):
+            setattr(customer, field_name, value)
+            changed.append(field_name)
+    if changed:
+        customer.save(update_fields=changed)
+    return customer
+
+
+# --- intake ----------------------------------------------------------------------------------------
+
+
+def next_reference(day) -> str:
+    """``TS-YYYYMMDD-NNNNNN``: one counter row per day, bumped by an atomic upsert (PostgreSQL, SQLite)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO tickets_referencecounter (day, last) VALUES (%s, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = tickets_referencecounter.last + 1 RETURNING last",
+            [day.isoformat()],
+        )
+        number = cursor.fetchone()[0]
+    return f"TS-{day:%Y%m%d}-{number:06d}"
+
+
+def route(*, kind: str, channel: str, customer_class: str, business_line_id: int | None) -> int | None:
+    """The team of the first active routing rule that matches (blank fields match anything)."""
+    return (
+        RoutingRule.objects.filter(is_active=True)
+        .filter(Q(kind="") | Q(kind=kind), Q(channel="") | Q(channel=channel))
+        .filter(Q(customer_class="") | Q(customer_class=customer_class))
+        .filter(Q(business_line__isnull=True) | Q(business_line_id=business_line_id))
+        .order_by("rank", "id")
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
+def _event(ticket: Ticket, kind: str, actor, *, field: str = "", old="", new="", body: str = "") -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor if getattr(actor, "pk", None) else None, field=field,
+        old_value="" if old is None else str(old), new_value="" if new is None else str(new), body=body,
+    )
+
+
+def _label(value) -> str:
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def ticket_create(
+    *, actor, kind: str, channel: str, subject: str, customer: dict, description: str = "",
+    priority: int = Priority.NORMAL, received_at: datetime | None = None, team: Unit | None = None,
+    business_line: Skill | None = None, assignee: StaffMember | None = None, complaint_category: str = "",
+    responsible_unit: Unit | None = None,
+) -> Ticket:
+    """Record a ticket: match or create the customer, route it to a team, give it a reference."""
+    now = timezone.now()
+    if received_at is None:
+        received_at = now
+    elif received_at > now:
+        raise TicketError(_("The time received cannot be in the future."), code="received_in_future")
+    if not subject.strip():
+        raise TicketError(_("A subject is required."), code="subject")
+    the_customer = customer_match_or_create(**customer)
+    if team is None:
+        team_id = route(kind=kind, channel=channel, customer_class=the_customer.customer_class,
+                        business_line_id=business_line.pk if business_line else None)
+    else:
+        team_id = team.pk
+    if assignee is not None and team_id is None and assignee.position_id:
+        team_id = assignee.position.unit_id
+    ticket = Ticket.objects.create(
+        reference=next_reference(timezone.localdate(now)),
+        kind=kind, channel=channel, subject=subject.strip(), description=description, priority=priority,
+        customer=the_customer, team_id=team_id, business_line=business_line, received_at=received_at,
+        created_by=actor if getattr(actor, "pk", None) else None, complaint_category=complaint_category,
+        responsible_unit=responsible_unit,
+        assignee=assignee, status=Status.ASSIGNED if assignee else Status.NEW,
+    )
+    _event(ticket, EventKind.CREATED, actor, field="status", new=ticket.status)
+    if assignee is not None:
+        _event(ticket, EventKind.ASSIGNED, actor, field="assignee", new=assignee.name)
+    return ticket
+
+
+# --- the workflow ----------------------------------------------------------------------------------
+
+
+def _lock(ticket_id: int, version: int | None) -> Ticket:
+    try:
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        raise TicketError(_("No such ticket."), code="not_found") from None
+    if version is not None and ticket.version != version:
+        raise TicketConflict(
+            _("Someone changed this ticket meanwhile (version %(stored)s, yours %(yours)s). Reload it and try again.")
+            % {"stored": ticket.version, "yours": version},
+            code="stale_version",
+        )
+    return ticket
+
+
+def _require_work(ticket: Ticket, scope: TicketScope) -> None:
+    if not scope.may_work(ticket):
+        raise TicketForbidden(_("Only the person holding this ticket or those above them may do that."),
+                              code="not_holder")
+
+
+def _set_status(ticket: Ticket, target: str, actor, *, comment: str = "", now: datetime) -> list[str]:
+    if target == ticket.status:
+        return []
+    old = ticket.status
+    ticket.status = target
+    fields = ["status"]
+    if target == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif target == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    elif old in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    _event(ticket, EventKind.STATUS, actor, field="status", old=old, new=target, body=comment)
+    return fields
+
+
+def _save(ticket: Ticket, fields: list[str]) -> Ticket:
+    ticket.version += 1
+    ticket.save(update_fields=sorted({*fields, "version", "updated_at"}))
+    return ticket
+
+
+def ticket_claim(*, ticket_id: int, actor) -> Ticket:
+    """Take an unclaimed ticket: a compare-and-set, so of many at once exactly one wins."""
+    scope = ticket_scope(actor)
+    if scope.staff is None:
+        raise TicketForbidden(_("Only staff with a post can claim tickets."), code="no_post")
+    with transaction.atomic():
+        won = Ticket.objects.filter(pk=ticket_id, assignee__isnull=True, status=Status.NEW).update(
+            assignee=scope.staff, status=Status.ASSIGNED, version=F("version") + 1, updated_at=timezone.now()
+        )
+        ticket = Ticket.objects.select_related("assignee").get(pk=ticket_id)
+        if not won:
+            if ticket.assignee_id is not None:
+                raise TicketConflict(
+                    _("%(name)s has already claimed this ticket.") % {"name": ticket.assignee.name},
+                    code="already_claimed",
+                )
+            workflow.check(ticket, "claim")  # raises with the reason
+        _event(ticket, EventKind.CLAIMED, actor, field="assignee", new=scope.staff.name)
+        _event(ticket, EventKind.STATUS, actor, field="status", old=Status.NEW, new=Status.ASSIGNED)
+    return ticket
+
+
+def ticket_next(*, actor) -> Ticket | None:
+    """Claim the most urgent unclaimed ticket of my team; rows others are taking are skipped."""
+    scope = ticket_scope(actor)
+    if scope.staff is None:
+        raise TicketForbidden(_("Only staff with a post can take tickets."), code="no_post")
+    with transaction.atomic():
+        candidate = (
+            team_queue_for(scope.staff).select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)
+        ).first()
+        if candidate is None:
+            return None
+        return ticket_claim(ticket_id=candidate, actor=actor)
+
+
+@transaction.atomic
+def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int | None = None,
+                  comment: str = "") -> Ticket:
+    """A lead gives a ticket to someone in their subtree (or to themselves); the team follows the person."""
+    scope = ticket_scope(actor)
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "assign")
+    if not scope.may_assign_to(assignee):
+        raise TicketForbidden(_("You can only assign to yourself or to people below you."), code="outside_subtree")
+    if not assignee.is_active:
+        raise TicketError(_("%(name)s is not active.") % {"name": assignee.name}, code="inactive")
+    if ticket.assignee_id == assignee.pk:
+        raise TicketConflict(_("The ticket is already assigned to %(name)s.") % {"name": assignee.name},
+                             code="same_assignee")
+    old_name = ticket.assignee.name if ticket.assignee else ""
+    ticket.assignee = assignee
+    fields = ["assignee"]
+    _event(ticket, EventKind.ASSIGNED, actor, field="assignee", old=old_name, new=assignee.name, body=comment)
+    if assignee.position_id and ticket.team_id != assignee.position.unit_id:
+        old_team = ticket.team
+        ticket.team_id = assignee.position.unit_id
+        fields.append("team")
+        _event(ticket, EventKind.CHANGED, actor, field="team", old=_label(old_team), new=_label(assignee.position.unit))
+    fields += _set_status(ticket, target, actor, now=timezone.now())
+    return _save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_start(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "start")
+    _require_work(ticket, ticket_scope(actor))
+    return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
+
+
+@transaction.atomic
+def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None) -> Ticket:
+    """A reply to the customer; the first one is the first response."""
+    if not body.strip():
+        raise TicketError(_("The reply is empty."), code="empty")
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "reply")
+    _require_work(ticket, ticket_scope(actor))
+    now = timezone.now()
+    _event(ticket, EventKind.REPLY, actor, body=body.strip())
+    fields = _set_status(ticket, target, actor, now=now)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+    return _save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None) -> Ticket:
+    """An internal note: never shown to the customer, never a response."""
+    if not body.strip():
+        raise TicketError(_("The note is empty."), code="empty")
+    ticket = _lock(ticket_id, version)
+    workflow.check(ticket, "note")
+    _event(ticket, EventKind.NOTE, actor, body=body.strip())
+    return _save(ticket, [])
+
+
+@transaction.atomic
+def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Ticket:
+    """Edit fields; the version must be the one the editor read. Each changed field is an event."""
+    ticket = _lock(ticket_id, version)
+    workflow.check(ticket, "edit")
+    scope = ticket_scope(actor)
+    if ticket.assignee_id is not None:
+        _require_work(ticket, scope)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TicketError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+                          code="not_editable")
+    if "subject" in changes and not str(changes["subject"]).strip():
+        raise TicketError(_("A subject is required."), code="subject")
+    fields = []
+    for name, value in changes.items():
+        old = getattr(ticket, name)
+        if old == value:
+            continue
+        setattr(ticket, name, value)
+        fields.append(name)
+        _event(ticket, EventKind.CHANGED, actor, field=name, old=_label(old), new=_label(value))
+    if not fields:
+        return ticket
+    return _save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = None) -> Ticket:
+    """Wait for the customer (待客户补充); the resolution clock pauses."""
+    if not reason.strip():
+        raise TicketError(_("Say what the customer is to provide."), code="empty")
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "pause")
+    _require_work(ticket, ticket_scope(actor))
+    ticket.pause_reason = reason.strip()
+    return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=reason.strip(),
+                                                       now=timezone.now())])
+
+
+@transaction.atomic
+def ticket_resume(*, ticket_id: int, actor, version: int | None = None, comment: str = "") -> Ticket:
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "resume")
+    _require_work(ticket, ticket_scope(actor))
+    ticket.pause_reason = ""
+    return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=comment, now=timezone.now())])
+
+
+@transaction.atomic
+def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: str,
+                    version: int | None = None) -> WorkOrder:
+    """Dispatch a repair work order (派单) to a field team."""
+    if not instructions.strip():
+        raise TicketError(_("Instructions for the field team are required."), code="empty")
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "dispatch")
+    _require_work(ticket, ticket_scope(actor))
+    if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
+        raise TicketConflict(_("A work order for this ticket is still open."), code="work_order_open")
+    now = timezone.now()
+    order = WorkOrder.objects.create(
+        ticket=ticket, field_team=field_team, instructions=instructions.strip(), dispatched_at=now,
+        dispatched_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _event(ticket, EventKind.DISPATCHED, actor, field="work_order", new=f"WO-{order.pk} → {field_team}",
+           body=instructions.strip())
+    _save(ticket, _set_status(ticket, target, actor, now=now))
+    return order
+
+
+def _work_order_time(at: datetime | None, earliest: datetime, now: datetime) -> datetime:
+    at = at or now
+    if at > now:
+        raise TicketError(_("That time is in the future."), code="in_future")
+    if at < earliest:
+        raise TicketError(_("That time is before the previous step."), code="out_of_order")
+    return at
+
+
+@transaction.atomic
+def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) -> WorkOrder:
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=work_order_id)
+    if order.status != WorkOrderStatus.DISPATCHED:
+        raise TicketConflict(_("Only a dispatched work order can record arrival."), code="illegal_transition")
+    order.arrived_at = _work_order_time(at, order.dispatched_at, timezone.now())
+    order.status = WorkOrderStatus.ON_SITE
+    order.save(update_fields=["arrived_at", "status"])
+    _event(order.ticket, EventKind.WORK_ORDER, actor, field="arrived_at", new=order.arrived_at.isoformat())
+    return order
+
+
+@transaction.atomic
+def work_order_restore(*, work_order_id: int, actor, at: datetime | None = None, notes: str = "") -> WorkOrder:
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=work_order_id)
+    if order.status not in (WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE):
+        raise TicketConflict(_("This work order is already finished."), code="illegal_transition")
+    order.restored_at = _work_order_time(at, order.arrived_at or order.dispatched_at, timezone.now())
+    if order.arrived_at is None:
+        order.arrived_at = order.restored_at
+    order.status = WorkOrderStatus.RESTORED
+    order.notes = notes.strip()
+    order.save(update_fields=["arrived_at", "restored_at", "status", "notes"])
+    _event(order.ticket, EventKind.WORK_ORDER, actor, field="restored_at", new=order.restored_at.isoformat(),
+           body=order.notes)
+    return order
+
+
+def callback_kinds() -> tuple[str, ...]:
+    return tuple(settings.TICKETS_CALLBACK_KINDS)
+
+
+def callback_due_at(resolved_at: datetime) -> datetime:
+    """Close of business on the next weekday (the SLA calendar's working days refine this)."""
+    local = timezone.localtime(resolved_at)
+    day = local.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return local.replace(year=day.year, month=day.month, day=day.day, hour=17, minute=30, second=0, microsecond=0)
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | None = None) -> Ticket:
+    """Resolve with what was done; kinds that need a callback (回访) get one, due the next working day."""
+    if not resolution.strip():
+        raise TicketError(_("Say how the ticket was resolved."), code="empty")
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "resolve")
+    _require_work(ticket, ticket_scope(actor))
+    if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
+        raise TicketConflict(_("The field team has not restored the fault yet."), code="work_order_open")
+    now = timezone.now()
+    ticket.resolution = resolution.strip()
+    fields = ["resolution", *_set_status(ticket, target, actor, comment=resolution.strip(), now=now)]
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+    if ticket.kind in callback_kinds():
+        callback = Callback.objects.create(ticket=ticket, assignee=ticket.assignee, due_at=callback_due_at(now))
+        _event(ticket, EventKind.CALLBACK, actor, field="callback", new=CallbackState.DUE,
+               body=timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M"))
+    return _save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_close(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "close")
+    _require_work(ticket, ticket_scope(actor))
+    if ticket.callbacks.filter(state=CallbackState.DUE).exists():
+        raise TicketConflict(_("A callback is still due; record it first."), code="callback_due")
+    return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
+
+
+def _reopen(ticket: Ticket, actor, reason: str) -> list[str]:
+    target = workflow.check(ticket, "reopen")
+    Callback.objects.filter(ticket=ticket, state=CallbackState.DUE).update(state=CallbackState.CANCELLED)
+    return _set_status(ticket, target, actor, comment=reason, now=timezone.now())
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket_id: int, actor, reason: str, version: int | None = None) -> Ticket:
+    if not reason.strip():
+        raise TicketError(_("Say why the ticket is reopened."), code="empty")
+    ticket = _lock(ticket_id, version)
+    return _save(ticket, _reopen(ticket, actor, reason.strip()))
+
+
+@transaction.atomic
+def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of: Ticket | None = None,
+                  comment: str = "", version: int | None = None) -> Ticket:
+    if reason not in CancelReason.values:
+        raise TicketError(_("Choose why the ticket is cancelled."), code="cancel_reason")
+    if reason == CancelReason.DUPLICATE and duplicate_of is None:
+        raise TicketError(_("Name the ticket this one duplicates."), code="duplicate_of")
+    ticket = _lock(ticket_id, version)
+    target = workflow.check(ticket, "cancel")
+    _require_work(ticket, ticket_scope(actor))
+    if duplicate_of is not None and duplicate_of.pk == ticket.pk:
+        raise TicketError(_("A ticket cannot duplicate itself."), code="duplicate_of")
+    ticket.cancel_reason = reason
+    ticket.duplicate_of = duplicate_of
+    label = str(CancelReason(reason).label)
+    if duplicate_of is not None:
+        label = f"{label}: {duplicate_of.reference}"
+    fields = ["cancel_reason", "duplicate_of", *_set_status(ticket, target, actor, comment=comment or label,
+                                                            now=timezone.now())]
+    return _save(ticket, fields)
+
+
+# --- callbacks -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
+                     unsatisfied_action: str = "reopen") -> Callback:
+    """Record one attempt to call the customer back.
+
+    satisfied → done, and a resolved ticket is closed; unsatisfied → done, and the ticket is
+    reopened or raised to the holder's superior; unreachable → retried, failed after three attempts;
+    wrong number → failed. Each is an event on the ticket.
+    """
+    if outcome not in CallbackOutcome.values:
+        raise TicketError(_("Unknown outcome."), code="outcome")
+    if unsatisfied_action not in ("reopen", "raise"):
+        raise TicketError(_("An unsatisfied customer's ticket is reopened or raised."), code="unsatisfied_action")
+    try:
+        callback = Callback.objects.select_for_update(of=("self",)).get(pk=callback_id)
+    except Callback.DoesNotExist:
+        raise TicketError(_("No such callback."), code="not_found") from None
+    if callback.state != CallbackState.DUE:
+        raise TicketConflict(_("This callback is already finished."), code="callback_finished")
+    ticket = _lock(callback.ticket_id, None)
+    now = timezone.now()
+    callback.attempt_count += 1
+    CallbackAttempt.objects.create(callback=callback, number=callback.attempt_count, outcome=outcome,
+                                   notes=notes.strip(), made_by=actor if getattr(actor, "pk", None) else None)
+    fields = ["attempt_count"]
+    ticket_fields: list[str] = []
+    if outcome == CallbackOutcome.UNREACHABLE and callback.attempt_count < MAX_UNREACHABLE_ATTEMPTS:
+        callback.due_at = max(callback.due_at, now + timedelta(hours=settings.TICKETS_CALLBACK_RETRY_HOURS))
+        fields.append("due_at")
+    else:
+        callback.outcome = outcome
+        callback.completed_at = now
+        done = outcome in (CallbackOutcome.SATISFIED, CallbackOutcome.UNSATISFIED)
+        callback.state = CallbackState.DONE if done else CallbackState.FAILED
+        fields += ["outcome", "completed_at", "state"]
+    _event(ticket, EventKind.CALLBACK, actor, field="callback",
+           new=f"{callback.attempt_count}: {CallbackOutcome(outcome).label}", body=notes.strip())
+    if outcome == CallbackOutcome.SATISFIED and ticket.status == Status.RESOLVED:
+        ticket_fields += _set_status(ticket, Status.CLOSED, actor, now=now)
+    elif outcome == CallbackOutcome.UNSATISFIED:
+        if unsatisfied_action == "reopen":
+            callback.save(update_fields=fields)  # done first: reopening cancels callbacks still due
+            fields = []
+            ticket_fields += _reopen(ticket, actor, _("Customer unsatisfied at callback"))
+        else:
+            holder = ticket.assignee or callback.assignee
+            superior = None
+            if holder is not None:
+                link = superior_of(holder)
+                superior = StaffMember.objects.filter(pk=link.staff_id).first() if link else None
+            callback.raised_to = superior
+            fields.append("raised_to")
+            _event(ticket, EventKind.RAISED, actor, field="raised_to", new=superior.name if superior else "",
+                   body=notes.strip())
+    if fields:
+        callback.save(update_fields=fields)
+    _save(ticket, ticket_fields)
+    return callback

@@ -1,0 +1,129 @@
+"""The ticket state machine, declared once.
+
+Every action a user can take on a ticket is a row here: the statuses it may start from and the
+status it leads to. Services ask :func:`check` before they change anything, so an illegal action is
+refused (409) with the reason and nothing is written; pages and the API ask :func:`allowed_actions`
+to show only what can be done.
+
+    new → assigned → in_progress ⇄ pending_customer → resolved → closed
+    reopen: resolved/closed → in_progress (or new when nobody holds it); cancel: any open → cancelled
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from tickets.errors import TicketConflict
+from tickets.models import OPEN_STATUSES, Kind, Status
+
+_WORKING = (Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    # The status the action leads to, per source status; a source not listed keeps its status.
+    targets: dict[str, str]
+    needs_assignee: bool = False
+    kinds: tuple[str, ...] = ()  # empty: every kind
+
+    def target(self, status: str) -> str:
+        return self.targets.get(status, status)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition("claim", (Status.NEW,), {Status.NEW: Status.ASSIGNED}),
+        Transition("assign", OPEN_STATUSES, {Status.NEW: Status.ASSIGNED}),
+        Transition("start", (Status.ASSIGNED,), {Status.ASSIGNED: Status.IN_PROGRESS}, needs_assignee=True),
+        Transition("reply", _WORKING, {Status.ASSIGNED: Status.IN_PROGRESS}, needs_assignee=True),
+        Transition(
+            "note",
+            (*OPEN_STATUSES, Status.RESOLVED, Status.CLOSED, Status.CANCELLED),
+            {},
+        ),
+        Transition("edit", (*OPEN_STATUSES, Status.RESOLVED), {}),
+        Transition(
+            "pause",
+            (Status.ASSIGNED, Status.IN_PROGRESS),
+            {Status.ASSIGNED: Status.PENDING_CUSTOMER, Status.IN_PROGRESS: Status.PENDING_CUSTOMER},
+            needs_assignee=True,
+        ),
+        Transition("resume", (Status.PENDING_CUSTOMER,), {Status.PENDING_CUSTOMER: Status.IN_PROGRESS}),
+        Transition(
+            "dispatch",
+            (Status.ASSIGNED, Status.IN_PROGRESS),
+            {Status.ASSIGNED: Status.IN_PROGRESS},
+            needs_assignee=True,
+            kinds=(Kind.REPAIR,),
+        ),
+        Transition(
+            "resolve",
+            _WORKING,
+            {s: Status.RESOLVED for s in _WORKING},
+            needs_assignee=True,
+        ),
+        Transition("close", (Status.RESOLVED,), {Status.RESOLVED: Status.CLOSED}),
+        # Reopen goes back to work; a ticket nobody holds goes back to the queue (see ``reopen_target``).
+        Transition(
+            "reopen",
+            (Status.RESOLVED, Status.CLOSED),
+            {Status.RESOLVED: Status.IN_PROGRESS, Status.CLOSED: Status.IN_PROGRESS},
+        ),
+        Transition("cancel", OPEN_STATUSES, {s: Status.CANCELLED for s in OPEN_STATUSES}),
+    ]
+}
+
+
+def check(ticket, action: str) -> str:
+    """The status ``action`` leads to from the ticket's status, or :class:`TicketConflict` with the reason."""
+    transition = TRANSITIONS[action]
+    if transition.kinds and ticket.kind not in transition.kinds:
+        raise TicketConflict(
+            _("Only %(kinds)s tickets can be %(action)s.")
+            % {"action": ACTION_PAST[action], "kinds": ", ".join(str(Kind(k).label) for k in transition.kinds)},
+            code="wrong_kind",
+        )
+    if ticket.status not in transition.sources:
+        raise TicketConflict(
+            _("A ticket that is “%(status)s” cannot be %(action)s.")
+            % {"status": Status(ticket.status).label, "action": ACTION_PAST[action]},
+            code="illegal_transition",
+        )
+    if transition.needs_assignee and ticket.assignee_id is None:
+        raise TicketConflict(_("Nobody holds this ticket: claim or assign it first."), code="unassigned")
+    target = transition.target(ticket.status)
+    if action == "reopen" and ticket.assignee_id is None:
+        target = Status.NEW
+    return target
+
+
+def allowed_actions(ticket) -> list[str]:
+    """The actions legal in the ticket's current state, in the order a page shows them."""
+    allowed = []
+    for action in TRANSITIONS:
+        try:
+            check(ticket, action)
+        except TicketConflict:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+ACTION_PAST = {
+    "claim": _("claimed"),
+    "assign": _("assigned"),
+    "start": _("started"),
+    "reply": _("replied to"),
+    "note": _("annotated"),
+    "edit": _("edited"),
+    "pause": _("paused"),
+    "resume": _("resumed"),
+    "dispatch": _("dispatched"),
+    "resolve": _("resolved"),
+    "close": _("closed"),
+    "reopen": _("reopened"),
+    "cancel": _("cancelled"),
+}
