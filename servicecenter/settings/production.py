@@ -23,3 +23,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+
+# Behind a reverse proxy the client address is in a header; name it so throttling counts clients,
+# not the proxy (e.g. HTTP_X_REAL_IP). Unset: REMOTE_ADDR.
+if env("RATELIMIT_IP_META_KEY", default=""):
+    RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY")

@@ -141,8 +141,8 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self._act(s.ResumeSerializer, services.ticket_resume)
 
     @extend_schema(request=s.DispatchSerializer, responses=s.TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def dispatch(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_work_order(self, request, pk=None):  # not ``dispatch``: that name is the view's entry point
         """Dispatch a repair work order (派单) to a field team."""
         return self._act(s.DispatchSerializer, services.ticket_dispatch)
 
