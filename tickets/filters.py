@@ -69,7 +69,7 @@ class TicketFilter(django_filters.FilterSet):
         if not value:
             return qs
         if value.upper().startswith("TS-"):
-            return qs.filter(reference__istartswith=value)
+            return qs.filter(reference__startswith=value.upper())
         # A report's reporter stays hidden: searching by their phone or name must not find it either.
         by_customer = Q(customer__phone=value) | Q(customer__phone_alt=value) | Q(customer__name=value)
         return qs.filter(Q(subject__icontains=value) | (by_customer & Q(reporter_visible=True)))

@@ -21,8 +21,8 @@ class CustomerClass(models.TextChoices):
 
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
-    phone_alt = models.CharField(_("other phone"), max_length=32, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone_alt = models.CharField(_("other phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     account_no = models.CharField(_("account number"), max_length=40, blank=True)
     customer_class = models.CharField(
@@ -34,6 +34,12 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        indexes = [
+            # Look-up by phone as the agent types: prefix LIKE needs the pattern operator class on
+            # PostgreSQL (other databases ignore it).
+            models.Index(fields=["phone"], name="customer_phone_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["phone_alt"], name="customer_phone_alt_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account_no"], condition=~Q(account_no=""), name="customer_account_no_unique"
@@ -117,8 +123,8 @@ class Ticket(models.Model):
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    customer = models.ForeignKey(
-        Customer, models.PROTECT, related_name="tickets", verbose_name=_("customer")
+    customer = models.ForeignKey(  # indexed by ticket_customer_received
+        Customer, models.PROTECT, related_name="tickets", verbose_name=_("customer"), db_index=False
     )
     business_line = models.ForeignKey(
         "staff.Skill", models.SET_NULL, null=True, blank=True, related_name="+",
@@ -181,6 +187,8 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "received_at"], name="ticket_priority_received"),
             models.Index(fields=["received_at", "id"], name="ticket_received"),
             models.Index(fields=["responsible_unit", "status"], name="ticket_responsible_unit"),
+            models.Index(fields=["reference"], name="ticket_reference_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["customer", "received_at"], name="ticket_customer_received"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="ticket_version_positive"),

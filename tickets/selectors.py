@@ -133,7 +133,7 @@ def ticket_list_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[
 def ticket_detail_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:
     return ticket_list_for(user=user, scope=scope).prefetch_related(
         Prefetch("work_orders", queryset=WorkOrder.objects.select_related("field_team")),
-        Prefetch("callbacks", queryset=Callback.objects.select_related("assignee")),
+        Prefetch("callbacks", queryset=Callback.objects.select_related("assignee").prefetch_related("attempts")),
     )
 
 

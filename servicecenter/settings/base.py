@@ -182,6 +182,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.models.Kind",
+        "TicketStatusEnum": "tickets.models.Status",
+        "CancelReasonEnum": "tickets.models.CancelReason",
+        "TicketEventKindEnum": "tickets.models.EventKind",
+        "WorkOrderStatusEnum": "tickets.models.WorkOrderStatus",
+        "UnitKindEnum": "staff.models.Unit.Kind",
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = False

@@ -238,3 +238,10 @@ def test_events_query_count_does_not_grow(api, make_ticket, member, user, count_
     assert count_queries(lambda: client.get(url)) == small
     assert Ticket.objects.get(pk=ticket.pk).events.filter(kind=EventKind.NOTE).count() == 20
     assert Ticket.objects.get(pk=ticket.pk).status == Status.ASSIGNED
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/v1/tickets/{id}/dispatch/" in (tmp_path / "schema.yml").read_text(encoding="utf-8")
