@@ -12,7 +12,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Tickets carry row-level access that the admin site does not apply: admins edit routing rules
     # there, and read tickets only through the scoped pages and API.
     Role.ADMIN: ["staff.*", "django_celery_beat.*", "auth.view_user", "auth.change_user", "auth.add_user",
-                 "tickets.*_routingrule"],
+                 "tickets.*_routingrule", "sla.*_calendar", "sla.*_calendarday", "sla.*_businessinterval",
+                 "sla.*_policy", "sla.*_policytarget"],
     Role.DIRECTOR: _READ_ORG,
     Role.MANAGER: _READ_ORG,
     Role.SUPERVISOR: _READ_ORG,

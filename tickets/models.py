@@ -19,6 +19,14 @@ class CustomerClass(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Area(models.TextChoices):
+    """Where the customer is: repair arrival and restoration targets depend on it (95598)."""
+
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+    REMOTE = "remote", _("Remote")
+
+
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -28,6 +36,7 @@ class Customer(models.Model):
     customer_class = models.CharField(
         _("customer class"), max_length=20, choices=CustomerClass.choices, default=CustomerClass.RESIDENTIAL
     )
+    area = models.CharField(_("area"), max_length=10, choices=Area.choices, default=Area.URBAN)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -165,6 +174,10 @@ class Ticket(models.Model):
     remedy = models.TextField(_("remedy"), blank=True)
     customer_reply = models.TextField(_("reply to the customer"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Kept by the SLA engine (sla.services.ticket_sla_refresh): the earliest running deadline and
+    # the overall state, so that queues sort and filter by deadline with an index.
+    sla_due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    sla_state = models.CharField(_("SLA state"), max_length=10, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -189,6 +202,9 @@ class Ticket(models.Model):
             models.Index(fields=["responsible_unit", "status"], name="ticket_responsible_unit"),
             models.Index(fields=["reference"], name="ticket_reference_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["customer", "received_at"], name="ticket_customer_received"),
+            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_due",
+                         condition=Q(status__in=["new", "assigned", "in_progress", "pending_customer"])),
+            models.Index(fields=["sla_state", "sla_due_at"], name="ticket_sla_state"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="ticket_version_positive"),
@@ -233,6 +249,8 @@ class EventKind(models.TextChoices):
     WORK_ORDER = "work_order", _("Work order updated")
     CALLBACK = "callback", _("Callback")
     RAISED = "raised", _("Raised to a supervisor")
+    SLA = "sla", _("Deadline changed")
+    ESCALATED = "escalated", _("Escalated")
 
 
 class TicketEvent(models.Model):

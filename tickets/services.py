@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sla import services as sla
 from staff.models import Skill, StaffMember, Unit
 from staff.selectors import superior_of
 from tickets import workflow
@@ -154,6 +155,7 @@ def ticket_create(
     _event(ticket, EventKind.CREATED, actor, field="status", new=ticket.status)
     if assignee is not None:
         _event(ticket, EventKind.ASSIGNED, actor, field="assignee", new=assignee.name)
+    sla.clocks_start(ticket=ticket)
     return ticket
 
 
@@ -291,6 +293,7 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
     if ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
+        sla.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
     return _save(ticket, fields)
 
 
@@ -329,7 +332,11 @@ def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Tick
         _event(ticket, EventKind.CHANGED, actor, field=name, old=_label(old), new=_label(value))
     if not fields:
         return ticket
-    return _save(ticket, fields)
+    _save(ticket, fields)
+    if {"kind", "priority", "channel"} & set(fields):
+        sla.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket's %(fields)s changed")
+                             % {"fields": ", ".join(f for f in fields if f in ("kind", "priority", "channel"))})
+    return ticket
 
 
 @transaction.atomic
@@ -341,8 +348,9 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
     target = workflow.check(ticket, "pause")
     _require_work(ticket, ticket_scope(actor))
     ticket.pause_reason = reason.strip()
-    return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=reason.strip(),
-                                                       now=timezone.now())])
+    now = timezone.now()
+    sla.clocks_pause(ticket_id=ticket.pk, at=now)
+    return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=reason.strip(), now=now)])
 
 
 @transaction.atomic
@@ -351,7 +359,9 @@ def ticket_resume(*, ticket_id: int, actor, version: int | None = None, comment:
     target = workflow.check(ticket, "resume")
     _require_work(ticket, ticket_scope(actor))
     ticket.pause_reason = ""
-    return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=comment, now=timezone.now())])
+    now = timezone.now()
+    sla.clocks_resume(ticket_id=ticket.pk, at=now, actor=actor)
+    return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=comment, now=now)])
 
 
 @transaction.atomic
@@ -372,6 +382,7 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
     )
     _event(ticket, EventKind.DISPATCHED, actor, field="work_order", new=f"WO-{order.pk} → {field_team}",
            body=instructions.strip())
+    sla.clock_meet(ticket_id=ticket.pk, target="dispatch", at=now, actor=actor)
     _save(ticket, _set_status(ticket, target, actor, now=now))
     return order
 
@@ -393,6 +404,7 @@ def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) 
     order.arrived_at = _work_order_time(at, order.dispatched_at, timezone.now())
     order.status = WorkOrderStatus.ON_SITE
     order.save(update_fields=["arrived_at", "status"])
+    sla.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
     _event(order.ticket, EventKind.WORK_ORDER, actor, field="arrived_at", new=order.arrived_at.isoformat())
     return order
 
@@ -408,6 +420,8 @@ def work_order_restore(*, work_order_id: int, actor, at: datetime | None = None,
     order.status = WorkOrderStatus.RESTORED
     order.notes = notes.strip()
     order.save(update_fields=["arrived_at", "restored_at", "status", "notes"])
+    sla.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
+    sla.clock_meet(ticket_id=order.ticket_id, target="restoration", at=order.restored_at, actor=actor)
     _event(order.ticket, EventKind.WORK_ORDER, actor, field="restored_at", new=order.restored_at.isoformat(),
            body=order.notes)
     return order
@@ -442,8 +456,11 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
     if ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
+        sla.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
+    sla.clock_meet(ticket_id=ticket.pk, target="resolution", at=now, actor=actor)
     if ticket.kind in callback_kinds():
         callback = Callback.objects.create(ticket=ticket, assignee=ticket.assignee, due_at=callback_due_at(now))
+        sla.callback_clock_start(callback=callback)
         _event(ticket, EventKind.CALLBACK, actor, field="callback", new=CallbackState.DUE,
                body=timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M"))
     return _save(ticket, fields)
@@ -461,8 +478,13 @@ def ticket_close(*, ticket_id: int, actor, version: int | None = None) -> Ticket
 
 def _reopen(ticket: Ticket, actor, reason: str) -> list[str]:
     target = workflow.check(ticket, "reopen")
-    Callback.objects.filter(ticket=ticket, state=CallbackState.DUE).update(state=CallbackState.CANCELLED)
-    return _set_status(ticket, target, actor, comment=reason, now=timezone.now())
+    now = timezone.now()
+    for callback in Callback.objects.filter(ticket=ticket, state=CallbackState.DUE):
+        callback.state = CallbackState.CANCELLED
+        callback.save(update_fields=["state"])
+        sla.clocks_cancel(ticket_id=ticket.pk, callback=callback)
+    sla.clocks_reopen(ticket_id=ticket.pk, at=now, actor=actor)
+    return _set_status(ticket, target, actor, comment=reason, now=now)
 
 
 @transaction.atomic
@@ -492,6 +514,7 @@ def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of: Ticket | 
         label = f"{label}: {duplicate_of.reference}"
     fields = ["cancel_reason", "duplicate_of", *_set_status(ticket, target, actor, comment=comment or label,
                                                             now=timezone.now())]
+    sla.clocks_cancel(ticket_id=ticket.pk)
     return _save(ticket, fields)
 
 
@@ -533,6 +556,7 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
         done = outcome in (CallbackOutcome.SATISFIED, CallbackOutcome.UNSATISFIED)
         callback.state = CallbackState.DONE if done else CallbackState.FAILED
         fields += ["outcome", "completed_at", "state"]
+        sla.clock_meet(ticket_id=ticket.pk, target="callback", at=now, actor=actor, callback=callback)
     _event(ticket, EventKind.CALLBACK, actor, field="callback",
            new=f"{callback.attempt_count}: {CallbackOutcome(outcome).label}", body=notes.strip())
     if outcome == CallbackOutcome.SATISFIED and ticket.status == Status.RESOLVED:

@@ -156,6 +156,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat copies this into its table at start; admins can then change the interval.
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 REST_FRAMEWORK = {
@@ -208,3 +212,7 @@ LOGGING = {
 # customer is tried again.
 TICKETS_CALLBACK_KINDS = env.list("TICKETS_CALLBACK_KINDS", default=["complaint", "repair", "report"])
 TICKETS_CALLBACK_RETRY_HOURS = env.int("TICKETS_CALLBACK_RETRY_HOURS", default=2)
+
+# SLA: how many clocks one sweep takes per phase (warnings, breaches, next levels); when a phase
+# fills its batch the sweep queues another run at once.
+SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=10_000)

@@ -116,7 +116,7 @@ def test_the_whole_life_of_a_complaint_through_the_api(api, member, units):
         "closed", "属实", units["tech-region-1"].pk)
     events = agent.get(f"{url}/events/").data
     assert [e["kind"] for e in events] == [
-        "created", "claimed", "status", "changed", "changed", "reply", "status", "status", "status",
+        "created", "claimed", "status", "changed", "changed", "reply", "status", "status", "sla", "status",
         "changed", "changed", "changed", "status", "callback", "callback", "status",
     ]
     assert events[1]["actor_name"] == member("agent2").name

@@ -1,0 +1,292 @@
+"""Calendars, policies and their targets, clocks on tickets, escalations and notifications.
+
+The arithmetic is in ``sla/calendar.py``; workflows in ``sla/services.py``; the sweep in
+``sla/sweep.py``. See ``shared/sla.md`` for the semantics.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Area, Channel, CustomerClass, Kind, Priority
+
+
+class Unit(models.TextChoices):
+    MINUTES = "minutes", _("Minutes (24×7)")
+    BUSINESS_MINUTES = "business_minutes", _("Business minutes")
+    WORKING_DAYS = "working_days", _("Working days")
+
+
+class EndOfDay(models.TextChoices):
+    CLOSE = "close", _("Close of business")
+    MIDNIGHT = "midnight", _("24:00")
+
+
+def new_version() -> str:
+    return uuid.uuid4().hex
+
+
+class Calendar(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(_("time zone"), max_length=60, default="Asia/Shanghai")
+    is_default = models.BooleanField(_("default"), default=False)
+    # A fresh random token on every change of days or hours, so that cached arithmetic knows to
+    # reload (random, not a counter: a rolled-back change must never share a later change's stamp).
+    version = models.CharField(_("version"), max_length=32, default=new_version, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar")
+        verbose_name_plural = _("calendars")
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_calendar"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DaySource(models.TextChoices):
+    OFFICIAL = "official", _("Official (State Council schedule)")
+    PROVISIONAL = "provisional", _("Provisional (weekdays and known holidays)")
+    ADMIN = "admin", _("Entered by an administrator")
+
+
+class CalendarDay(models.Model):
+    calendar = models.ForeignKey(Calendar, models.CASCADE, related_name="days", verbose_name=_("calendar"))
+    date = models.DateField(_("date"))
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=DaySource.choices, default=DaySource.OFFICIAL)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'✓' if self.is_workday else '—'} {self.name}"
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.source == DaySource.PROVISIONAL
+
+
+class BusinessInterval(models.Model):
+    calendar = models.ForeignKey(Calendar, models.CASCADE, related_name="intervals", verbose_name=_("calendar"))
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("business hours")
+        verbose_name_plural = _("business hours")
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start >= self.end:
+            raise ValidationError(_("Business hours must end after they start."))
+
+
+class Target(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution (reply)")
+    DISPATCH = "dispatch", _("Dispatch")
+    ARRIVAL = "arrival", _("On-site arrival")
+    RESTORATION = "restoration", _("Restoration")
+    CALLBACK = "callback", _("Callback")
+
+
+class Policy(models.Model):
+    """Targets for the tickets it matches. Ranked; blank fields match anything; first match wins."""
+
+    rank = models.PositiveIntegerField(_("rank"), default=100, help_text=_("Lower ranks are tried first."))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, null=True, blank=True)
+    customer_class = models.CharField(_("customer class"), max_length=20, choices=CustomerClass.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    area = models.CharField(_("area"), max_length=10, choices=Area.choices, blank=True)
+    calendar = models.ForeignKey(Calendar, models.PROTECT, null=True, blank=True, related_name="policies",
+                                 verbose_name=_("calendar"), help_text=_("Blank: the default calendar."))
+    end_of_day = models.CharField(_("a working day ends at"), max_length=10, choices=EndOfDay.choices,
+                                  default=EndOfDay.CLOSE)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.priority is None and not self.customer_class and not self.channel and not self.area
+
+
+class PolicyTarget(models.Model):
+    policy = models.ForeignKey(Policy, models.CASCADE, related_name="targets", verbose_name=_("policy"))
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (% of the target)"), default=80, help_text=_("A warning goes out when this share has passed.")
+    )
+    escalate_every = models.PositiveIntegerField(
+        _("next escalation level after"), default=1, help_text=_("Time after a breach before each next level.")
+    )
+    escalate_every_unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices,
+                                           default=Unit.WORKING_DAYS)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["policy", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "target"], name="policy_target_unique"),
+            models.CheckConstraint(condition=Q(warn_percent__gte=1, warn_percent__lte=100), name="warn_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_target_display()}: {self.amount} {self.get_unit_display()}"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SlaState(models.TextChoices):
+    """A ticket's overall state, for badges and filters."""
+
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+
+
+class Clock(models.Model):
+    """One target running on one ticket. ``snapshot`` keeps the target as it was when it started."""
+
+    ticket = models.ForeignKey("tickets.Ticket", models.CASCADE, related_name="clocks", verbose_name=_("ticket"))
+    callback = models.ForeignKey("tickets.Callback", models.CASCADE, null=True, blank=True, related_name="clocks",
+                                 verbose_name=_("callback"))
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    policy = models.ForeignKey(Policy, models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("policy"))
+    calendar = models.ForeignKey(Calendar, models.PROTECT, related_name="clocks", verbose_name=_("calendar"))
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    end_of_day = models.CharField(_("a working day ends at"), max_length=10, choices=EndOfDay.choices,
+                                  default=EndOfDay.CLOSE)
+    warn_percent = models.PositiveSmallIntegerField(_("warn at (% of the target)"), default=80)
+    escalate_every = models.PositiveIntegerField(_("next escalation level after"), default=1)
+    escalate_every_unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices,
+                                           default=Unit.WORKING_DAYS)
+    state = models.CharField(_("state"), max_length=20, choices=ClockState.choices, default=ClockState.RUNNING)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("warn at"))
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_seconds = models.FloatField(_("paused working time (s)"), default=0)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    warned_at = models.DateTimeField(_("warning sent at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        ordering = ["ticket", "due_at"]
+        indexes = [
+            # The sweep's three range scans: warnings, breaches, next levels.
+            models.Index(fields=["warn_at"], name="clock_warn_due", condition=Q(state="running", warned_at__isnull=True)),
+            models.Index(fields=["due_at"], name="clock_breach_due", condition=Q(state="running")),
+            models.Index(fields=["next_escalation_at"], name="clock_next_level",
+                         condition=Q(next_escalation_at__isnull=False)),
+            models.Index(fields=["ticket", "target"], name="clock_ticket_target"),
+            models.Index(fields=["calendar", "state"], name="clock_calendar_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "target"], condition=Q(callback__isnull=True),
+                                    name="clock_one_per_ticket_target"),
+            models.UniqueConstraint(fields=["callback"], condition=Q(callback__isnull=False),
+                                    name="clock_one_per_callback"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} {self.state}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.breached_at is not None
+
+
+class Escalation(models.Model):
+    """One step of the ladder for one clock: level 0 is the warning, 1 the breach, 2… further up."""
+
+    clock = models.ForeignKey(Clock, models.CASCADE, related_name="escalations", verbose_name=_("clock"))
+    ticket = models.ForeignKey("tickets.Ticket", models.CASCADE, related_name="escalations",
+                               verbose_name=_("ticket"))
+    level = models.PositiveSmallIntegerField(_("level"))
+    recipient = models.ForeignKey("staff.StaffMember", models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name=_("recipient"))
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["clock", "level"]
+        constraints = [models.UniqueConstraint(fields=["clock", "level"], name="escalation_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} L{self.level}"
+
+
+class Notification(models.Model):
+    """In-app (the bell) and e-mail notice of a warning or an escalation; rendered in the reader's language."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications",
+                                  verbose_name=_("recipient"))
+    escalation = models.OneToOneField(Escalation, models.CASCADE, null=True, blank=True, related_name="notification",
+                                      verbose_name=_("escalation"))
+    ticket = models.ForeignKey("tickets.Ticket", models.CASCADE, related_name="+", verbose_name=_("ticket"))
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    created_at = models.DateTimeField(_("time"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "created_at"], name="notification_unread",
+                         condition=Q(read_at__isnull=True)),
+            models.Index(fields=["recipient", "created_at"], name="notification_recipient"),
+            models.Index(fields=["created_at"], name="notification_to_email", condition=Q(emailed_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} L{self.level} {self.ticket_id}"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.level == 0

@@ -1,0 +1,230 @@
+"""The escalation sweep: warnings, breaches and next levels, set-based.
+
+One run takes at most ``batch`` clocks per phase, locked with ``FOR UPDATE SKIP LOCKED`` so that
+two sweeps at once split the work instead of doubling it, and handles them with a fixed number of
+statements whatever the batch holds: read the due clocks (one query per phase), mark them (one
+UPDATE), insert the escalations, the notifications and the ticket events (one INSERT each), and
+refresh the tickets' SLA state (one UPDATE). The whole run is one transaction, so a sweep killed at
+any point leaves nothing behind and the next run does the work; the unique (clock, level)
+constraint makes a doubled step impossible even so. E-mail goes out from a separate task after
+commit. When a phase fills its batch, the caller runs the sweep again.
+
+Who is told (``shared/sla.md``): the warning goes to the assignee, or to the team lead while nobody
+holds the ticket; level 1 (the breach) to the assignee's direct superior; each later level, after
+the target's delay, to the next person up the chain, skipping vacant posts, ending at the director.
+For a ticket nobody holds, the team lead stands in the assignee's superior's place at level 1.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sla.models import Calendar, Clock, ClockState, Escalation, Notification
+from sla.selectors import work_calendar
+from sla.services import ticket_sla_refresh
+from staff.chain import MAX_DEPTH
+from staff.models import ConcurrentPost, Position, StaffMember
+from staff.roles import LEADING_ROLES
+from tickets.models import EventKind, TicketEvent
+
+
+class OrgLadder:
+    """The org chart in memory for one sweep: three queries, then every chain is a dict walk."""
+
+    def __init__(self) -> None:
+        self.reports_to: dict[int, int | None] = {}
+        self.unit_of: dict[int, int] = {}
+        self.role_of: dict[int, str] = {}
+        self.holders: dict[int, list[int]] = defaultdict(list)
+        self.position_of: dict[int, int] = {}
+        self.user_of: dict[int, int] = {}
+        self.name_of: dict[int, str] = {}
+        for pk, reports_to, unit_id, role in Position.objects.values_list("pk", "reports_to_id", "unit_id", "role"):
+            self.reports_to[pk], self.unit_of[pk], self.role_of[pk] = reports_to, unit_id, role
+        for pk, position_id, user_id, name in StaffMember.objects.filter(is_active=True).values_list(
+                "pk", "position_id", "user_id", "name"):
+            self.user_of[pk], self.name_of[pk] = user_id, name
+            if position_id:
+                self.position_of[pk] = position_id
+                self.holders[position_id].append(pk)
+        for staff_id, position_id in ConcurrentPost.objects.filter(staff__is_active=True).values_list(
+                "staff_id", "position_id"):
+            self.holders[position_id].append(staff_id)
+        for ids in self.holders.values():
+            ids.sort()
+        self._chains: dict[int, list[int]] = {}
+        self._leads: dict[int, int | None] = {}
+
+    def chain(self, staff_id: int) -> list[int]:
+        """Everyone above, nearest first, one per level, vacant levels skipped (as ``staff.chain``)."""
+        if staff_id in self._chains:
+            return self._chains[staff_id]
+        chain, seen = [], {staff_id}
+        position = self.reports_to.get(self.position_of.get(staff_id))
+        depth = 0
+        while position is not None and depth < MAX_DEPTH:
+            holder = next((s for s in self.holders.get(position, []) if s not in seen), None)
+            if holder is not None:
+                chain.append(holder)
+                seen.add(holder)
+            position = self.reports_to.get(position)
+            depth += 1
+        self._chains[staff_id] = chain
+        return chain
+
+    def lead_of(self, unit_id: int | None) -> int | None:
+        """The team lead of a unit: the holder of its leading post, else the superior of its posts."""
+        if unit_id is None:
+            return None
+        if unit_id not in self._leads:
+            posts = [p for p, u in self.unit_of.items() if u == unit_id]
+            lead = None
+            for p in sorted(posts, key=lambda p: (self.role_of[p] not in LEADING_ROLES, p)):
+                if self.role_of[p] in LEADING_ROLES and self.holders.get(p):
+                    lead = self.holders[p][0]
+                    break
+            if lead is None:
+                for p in sorted(posts):
+                    above = self.reports_to.get(p)
+                    while above is not None and not self.holders.get(above):
+                        above = self.reports_to.get(above)
+                    if above is not None:
+                        lead = self.holders[above][0]
+                        break
+            self._leads[unit_id] = lead
+        return self._leads[unit_id]
+
+    def recipient(self, *, assignee_id: int | None, team_id: int | None, level: int) -> int | None:
+        """Who hears of level ``level`` (0 = warning) for a ticket held by ``assignee_id``."""
+        if assignee_id is not None and assignee_id in self.user_of:
+            ladder = [assignee_id, *self.chain(assignee_id)]
+        else:
+            lead = self.lead_of(team_id)
+            ladder = [lead, lead, *self.chain(lead)] if lead is not None else []
+        return ladder[level] if level < len(ladder) else None
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    breached: int = 0
+    raised: int = 0
+    notifications: list[int] = field(default_factory=list)
+    more: bool = False  # a phase filled its batch: run again
+
+    def as_dict(self) -> dict:
+        return {"warned": self.warned, "breached": self.breached, "raised": self.raised,
+                "notifications": len(self.notifications), "more": self.more}
+
+
+_COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "escalation_level", "next_escalation_at",
+            "escalate_every", "escalate_every_unit", "ticket__assignee_id", "ticket__team_id")
+
+
+def _due(filters: dict, order: str, batch: int) -> list[dict]:
+    return list(
+        Clock.objects.filter(**filters)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by(order)
+        .values(*_COLUMNS)[:batch]
+    )
+
+
+def _set_rows(rows: list[dict], **fields) -> None:
+    """Per-row values for many clocks in one statement (``UPDATE … FROM unnest`` on PostgreSQL)."""
+    if not rows:
+        return
+    names = list(fields)
+    if connection.vendor == "postgresql":
+        types = {"state": "text", "breached_at": "timestamptz", "escalation_level": "int",
+                 "next_escalation_at": "timestamptz", "warned_at": "timestamptz"}
+        assignments = ", ".join(f"{n} = v.{n}" for n in names)
+        columns = ", ".join(f"%s::{types[n]}[]" for n in names)
+        sql = (f"UPDATE sla_clock AS c SET {assignments} FROM unnest(%s::bigint[], {columns}) "  # noqa: S608
+               f"AS v(id, {', '.join(names)}) WHERE c.id = v.id")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [[r["id"] for r in rows], *[[fields[n](r) for r in rows] for n in names]])
+        return
+    clocks = [Clock(pk=r["id"], **{n: fields[n](r) for n in names}) for r in rows]
+    Clock.objects.bulk_update(clocks, names)
+
+
+def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResult:
+    """One sweep in one transaction; see the module docstring."""
+    now = now or timezone.now()
+    batch = batch or settings.SLA_SWEEP_BATCH
+    result = SweepResult()
+    with transaction.atomic():
+        warnings = _due({"state": ClockState.RUNNING, "warned_at__isnull": True, "warn_at__lte": now}, "warn_at", batch)
+        breaches = _due({"state": ClockState.RUNNING, "due_at__lte": now}, "due_at", batch)
+        levels = _due({"state": ClockState.BREACHED, "next_escalation_at__lte": now}, "next_escalation_at", batch)
+        result.more = batch in (len(warnings), len(breaches), len(levels))
+        if not (warnings or breaches or levels):
+            return result
+        ladder = OrgLadder()
+        calendars = {c.pk: c for c in Calendar.objects.filter(
+            pk__in={r["calendar_id"] for r in breaches + levels})} if breaches or levels else {}
+
+        def next_level_at(row, level_from: datetime, level: int):
+            if ladder.recipient(assignee_id=row["ticket__assignee_id"], team_id=row["ticket__team_id"],
+                                level=level + 1) is None:
+                return None  # the ladder ends at the director
+            engine = work_calendar(calendars[row["calendar_id"]])
+            return engine.shift(level_from, row["escalate_every"] * (86_400 if row["escalate_every_unit"] ==
+                                                                     "working_days" else 60),
+                                row["escalate_every_unit"])
+
+        steps: list[tuple[dict, int]] = []  # (clock row, level)
+        # A clock both warned and breached in one sweep gets both steps, warning first.
+        _set_rows(warnings, warned_at=lambda r: now)
+        steps += [(r, 0) for r in warnings]
+        breached_ids = {r["id"] for r in breaches}
+        _set_rows(
+            breaches,
+            state=lambda r: ClockState.BREACHED,
+            breached_at=lambda r: r["due_at"],
+            escalation_level=lambda r: 1,
+            next_escalation_at=lambda r: next_level_at(r, r["due_at"], 1),
+        )
+        steps += [(r, 1) for r in breaches]
+        levels = [r for r in levels if r["id"] not in breached_ids]
+        _set_rows(
+            levels,
+            escalation_level=lambda r: r["escalation_level"] + 1,
+            next_escalation_at=lambda r: next_level_at(r, r["next_escalation_at"], r["escalation_level"] + 1),
+        )
+        steps += [(r, r["escalation_level"] + 1) for r in levels]
+        result.warned, result.breached, result.raised = len(warnings), len(breaches), len(levels)
+
+        escalations = []
+        for row, level in steps:
+            recipient = ladder.recipient(assignee_id=row["ticket__assignee_id"], team_id=row["ticket__team_id"],
+                                         level=level)
+            escalations.append(Escalation(clock_id=row["id"], ticket_id=row["ticket_id"], level=level,
+                                          recipient_id=recipient, created_at=now))
+        Escalation.objects.bulk_create(escalations)
+        notifications = [
+            Notification(recipient_id=ladder.user_of[e.recipient_id], escalation=e, ticket_id=e.ticket_id,
+                         level=e.level, target=row["target"], created_at=now)
+            for e, (row, _) in zip(escalations, steps, strict=True) if e.recipient_id in ladder.user_of
+        ]
+        Notification.objects.bulk_create(notifications)
+        TicketEvent.objects.bulk_create([
+            TicketEvent(ticket_id=e.ticket_id, kind=EventKind.ESCALATED, field=f"sla:{row['target']}",
+                        new_value=str(e.level), body=ladder.name_of.get(e.recipient_id, ""))
+            for e, (row, _) in zip(escalations, steps, strict=True)
+        ])
+        ticket_sla_refresh(ticket_ids={r["ticket_id"] for r, _ in steps}, now=now)
+        result.notifications = [n.pk for n in notifications]
+        if result.notifications:
+            from sla.tasks import sla_notify_task
+
+            ids = list(result.notifications)
+            transaction.on_commit(lambda: sla_notify_task.delay(ids))
+    return result
