@@ -3,12 +3,15 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from staff.models import StaffMember
+from staff.models import StaffMember, Unit
 from staff.services import org_import
+from tickets import services as ticket_services
+from tickets.models import Kind, Ticket
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPE_A = ROOT / "staff" / "orgdata" / "shape_a.json"
@@ -67,3 +70,32 @@ def count_queries():
         return len(ctx.captured_queries)
 
     return run
+
+
+@pytest.fixture
+def units(shape_a):
+    return {u.code: u for u in Unit.objects.all()}
+
+
+@pytest.fixture
+def user():
+    def get(username: str):
+        return get_user_model().objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def make_ticket(units, user):
+    """A ticket filed through the intake service by ``by`` (an agent), queued for ``team``."""
+    counter = iter(range(1, 10_000))
+
+    def make(*, kind=Kind.INQUIRY, team="tech-region-1", by="agent1", phone=None, name=None, **extra) -> Ticket:
+        n = next(counter)
+        customer = {"name": name or f"客户{n}", "phone": phone or f"1380000{n:04d}"}
+        return ticket_services.ticket_create(
+            actor=user(by), kind=kind, channel="phone", subject=f"事项{n}", customer=customer,
+            team=units[team] if team else None, **extra,
+        )
+
+    return make
