@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from sla.api.views import CalendarDayViewSet, NotificationViewSet, PolicyViewSet
 from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet
 
@@ -13,3 +14,6 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("callbacks", CallbackViewSet, basename="callback")
+router.register("sla/calendar/days", CalendarDayViewSet, basename="calendar-day")
+router.register("sla/policies", PolicyViewSet, basename="policy")
+router.register("notifications", NotificationViewSet, basename="notification")

@@ -206,6 +206,9 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.FloatField(_("paused working time (s)"), default=0)
     provisional = models.BooleanField(_("provisional"), default=False)
+    # When met: how long it took, in wall time and in the target's working time (pauses excluded).
+    elapsed_wall = models.FloatField(_("elapsed (s)"), null=True, blank=True)
+    elapsed_working = models.FloatField(_("elapsed working time (s)"), null=True, blank=True)
     warned_at = models.DateTimeField(_("warning sent at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)

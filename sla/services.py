@@ -122,7 +122,7 @@ def _live(ticket_id: int, targets: Iterable[str]):
 
 def clock_meet(*, ticket_id: int, target: str, at: datetime, actor=None, callback=None) -> Clock | None:
     """Stop a clock: met at ``at``; late if past its deadline (the breach stays recorded)."""
-    qs = Clock.objects.select_for_update(of=("self",)).filter(state__in=LIVE)
+    qs = Clock.objects.select_for_update(of=("self",)).select_related("calendar").filter(state__in=LIVE)
     qs = qs.filter(callback=callback) if callback is not None else qs.filter(ticket_id=ticket_id, target=target,
                                                                               callback__isnull=True)
     clock = qs.first()
@@ -134,6 +134,9 @@ def clock_meet(*, ticket_id: int, target: str, at: datetime, actor=None, callbac
         compute(clock)
     clock.state = ClockState.MET
     clock.met_at = at
+    engine = work_calendar(clock.calendar)
+    clock.elapsed_wall = (at - clock.started_at).total_seconds()
+    clock.elapsed_working = max(engine.working_seconds(clock.started_at, at, clock.unit) - clock.paused_seconds, 0)
     if at > clock.due_at and clock.breached_at is None:
         clock.breached_at = clock.due_at
     clock.next_escalation_at = None

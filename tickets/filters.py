@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sla.models import SlaState
 from tickets.models import (
     OPEN_STATUSES,
     CallbackState,
@@ -48,8 +49,11 @@ class TicketFilter(django_filters.FilterSet):
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", label=_("reference, subject, customer phone or name"))
+    sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices)
+    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt")
+    due_after = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="gte")
     ordering = django_filters.OrderingFilter(
-        fields=(("received_at", "received_at"), ("priority", "priority"), ("id", "id")),
+        fields=(("sla_due_at", "due_at"), ("received_at", "received_at"), ("priority", "priority"), ("id", "id")),
     )
 
     class Meta:

@@ -123,11 +123,18 @@ def ticket_list_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[
     """Every ticket the user may see, with what a list shows joined in and ``reporter_visible``."""
     scope = scope or ticket_scope(user)
     qs = Ticket.objects.select_related("customer", "team", "assignee", "business_line", "responsible_unit")
+    qs = qs.prefetch_related(Prefetch("clocks", queryset=_clocks(), to_attr="sla_clocks"))
     if not scope.is_staff_member:
         return qs.none()
     if not scope.sees_all:
         qs = qs.filter(_visible(scope))
     return qs.annotate(reporter_visible=_reporter_visible(scope))
+
+
+def _clocks():
+    from sla.models import Clock
+
+    return Clock.objects.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id")
 
 
 def ticket_detail_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:

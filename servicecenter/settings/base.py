@@ -193,6 +193,9 @@ SPECTACULAR_SETTINGS = {
         "TicketEventKindEnum": "tickets.models.EventKind",
         "WorkOrderStatusEnum": "tickets.models.WorkOrderStatus",
         "UnitKindEnum": "staff.models.Unit.Kind",
+        "PolicyPriorityEnum": "tickets.models.Priority",
+        "TicketPriorityEnum": ["urgent", "high", "normal", "low"],
+        "SlaUnitEnum": "sla.models.Unit",
     },
 }
 

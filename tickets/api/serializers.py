@@ -71,6 +71,19 @@ class _Person(serializers.Serializer):
     agent_no = serializers.CharField()
 
 
+class ClockSerializer(serializers.Serializer):
+    target = serializers.CharField()
+    state = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    warn_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+    provisional = serializers.BooleanField()
+    amount = serializers.IntegerField()
+    unit = serializers.CharField()
+
+
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket as lists and pages show it. A report's reporter is ``null`` to those who may not see it."""
 
@@ -82,6 +95,7 @@ class TicketSerializer(serializers.ModelSerializer):
     assignee = serializers.PrimaryKeyRelatedField(read_only=True)
     assignee_name = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -90,7 +104,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "confidential", "team", "team_name", "assignee", "assignee_name", "business_line", "received_at",
             "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "resolution",
             "pause_reason", "cancel_reason", "duplicate_of", "complaint_category", "responsible_unit",
-            "investigation", "remedy", "customer_reply", "version", "allowed_actions",
+            "investigation", "remedy", "customer_reply", "version", "allowed_actions", "sla", "sla_state",
+            "sla_due_at",
         ]
         read_only_fields = fields
 
@@ -99,6 +114,13 @@ class TicketSerializer(serializers.ModelSerializer):
         if not getattr(ticket, "reporter_visible", False):
             return None
         return CustomerSerializer(ticket.customer).data
+
+    @extend_schema_field(ClockSerializer(many=True))
+    def get_sla(self, ticket):
+        clocks = getattr(ticket, "sla_clocks", None)
+        if clocks is None:
+            clocks = ticket.clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id")
+        return ClockSerializer(clocks, many=True).data
 
     def get_team_name(self, ticket) -> str:
         return ticket.team.display_name if ticket.team_id else ""
