@@ -6,6 +6,7 @@ A ticket carries ``sla_due_at`` and ``sla_state``, kept here, so that queues sor
 deadline with an index.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -298,3 +299,68 @@ def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date
     return len(events)
 
 
+
+
+# --- backfill ---------------------------------------------------------------------------------------
+
+
+def _matches(policy: Policy, ticket: Ticket) -> bool:
+    customer = ticket.customer
+    return ((not policy.kind or policy.kind == ticket.kind) and (policy.priority is None or policy.priority == ticket.priority)
+            and (not policy.customer_class or policy.customer_class == customer.customer_class)
+            and (not policy.channel or policy.channel == ticket.channel) and (not policy.area or policy.area == customer.area))
+
+
+def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:
+    """Clocks for tickets that have none (imports, demo data), from what the tickets record:
+    replies, resolution, work-order times, pauses, callbacks. A fixed number of queries; the
+    policies are matched in memory."""
+    from tickets.models import Callback, Status, WorkOrder
+
+    ids = list(ticket_ids)
+    policies = list(Policy.objects.filter(is_active=True).select_related("calendar").prefetch_related("targets")
+                    .order_by("rank", "id"))
+    fallback_calendar = default_calendar()
+    tickets = list(Ticket.objects.filter(pk__in=ids).exclude(clocks__isnull=False).select_related("customer"))
+    orders = {o.ticket_id: o for o in WorkOrder.objects.filter(ticket_id__in=ids).order_by("dispatched_at")}
+    callbacks = defaultdict(list)
+    for callback in Callback.objects.filter(ticket_id__in=ids):
+        callbacks[callback.ticket_id].append(callback)
+    paused = dict(TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.STATUS, new_value=Status.PENDING_CUSTOMER)
+                  .order_by("created_at").values_list("ticket_id", "created_at"))
+    clocks = []
+    for ticket in tickets:
+        policy = next((p for p in policies if _matches(p, ticket)), None)
+        specs = {t.target: t for t in policy.targets.all()} if policy else {}
+        order = orders.get(ticket.pk)
+        stops = {
+            Target.FIRST_RESPONSE: ticket.first_response_at,
+            Target.RESOLUTION: ticket.resolved_at,
+            Target.DISPATCH: order.dispatched_at if order else None,
+            Target.ARRIVAL: order.arrived_at if order else None,
+            Target.RESTORATION: order.restored_at if order else None,
+        }
+        starts = [(name, ticket.received_at, stops[name], None) for name in STARTED_AT_RECEIPT
+                  if name in specs and (ticket.kind == Kind.REPAIR or name not in REPAIR_ONLY)]
+        if Target.CALLBACK in specs:
+            starts += [(Target.CALLBACK, c.created_at, c.completed_at, c) for c in callbacks[ticket.pk]]
+        for name, started, stopped, callback in starts:
+            clock = Clock(ticket=ticket, callback=callback, target=name, started_at=started)
+            _apply_target(clock, policy, specs[name])
+            clock.calendar = policy.calendar or fallback_calendar
+            compute(clock, clock.calendar)
+            if ticket.status == Status.CANCELLED:
+                clock.state = ClockState.CANCELLED
+            elif stopped is not None:
+                engine = work_calendar(clock.calendar)
+                clock.state, clock.met_at = ClockState.MET, stopped
+                clock.elapsed_wall = (stopped - started).total_seconds()
+                clock.elapsed_working = engine.working_seconds(started, stopped, clock.unit)
+                if stopped > clock.due_at:
+                    clock.breached_at = clock.due_at
+            elif name == Target.RESOLUTION and ticket.pk in paused and ticket.status == Status.PENDING_CUSTOMER:
+                clock.state, clock.paused_at = ClockState.PAUSED, paused[ticket.pk]
+            clocks.append(clock)
+    Clock.objects.bulk_create(clocks, batch_size=1000)
+    ticket_sla_refresh(ticket_ids=ids)
+    return len(clocks)

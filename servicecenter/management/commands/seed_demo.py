@@ -2,11 +2,14 @@ import json
 import os
 from pathlib import Path
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from sla.presets import seed_calendar
 from staff.roles import sync_role_groups
 from staff.services import org_import
+from tickets.demo import seed_tickets
 
 SHAPE_A = Path(__file__).resolve().parents[3] / "staff" / "orgdata" / "shape_a.json"
 DEFAULT_DEMO_PASSWORD = "servicecenter-demo"  # noqa: S105 - a documented demo default, printed on use
@@ -32,6 +35,12 @@ class Command(BaseCommand):
         progress(_("Org chart from %(file)s") % {"file": Path(options["shape"]).name})
         data = json.loads(Path(options["shape"]).read_text(encoding="utf-8"))
         counts = org_import(data=data, password=password, log=progress)
+        progress(_("Working-day calendar"))
+        calendar = seed_calendar(apps)
+        self.stdout.write(f"  official days: {calendar['official']}, provisional days: {calendar['provisional']}")
+        progress(_("Tickets over the last 60 days, with their clocks and escalations"))
+        if not seed_tickets(stdout=self.stdout):
+            self.stdout.write(_("  tickets already exist: left as they are"))
         self.stdout.write(self.style.SUCCESS(
             _("Demo center ready: %(units)d units, %(positions)d positions, %(staff)d staff.") % counts
         ))

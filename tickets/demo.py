@@ -1,0 +1,310 @@
+"""Demo tickets for ``seed_demo``: about 2,000 over the last 60 days, in every state and kind.
+
+Written with bulk inserts (a few dozen statements, a few seconds on SQLite) rather than through the
+services one ticket at a time; the SLA clocks are then started by ``sla.services.clocks_backfill``
+and one sweep raises the warnings and escalations that the data calls for. Deterministic: the same
+seed gives the same center.
+"""
+
+import random
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from staff.models import Role, Skill, StaffMember, Unit
+from tickets.models import (
+    Area,
+    Callback,
+    CallbackAttempt,
+    CallbackOutcome,
+    CallbackState,
+    CancelReason,
+    Channel,
+    ComplaintCategory,
+    Customer,
+    CustomerClass,
+    EventKind,
+    Kind,
+    Priority,
+    RoutingRule,
+    Status,
+    Ticket,
+    TicketEvent,
+    WorkOrder,
+    WorkOrderStatus,
+)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志强海燕晓东雪梅文博子涵欣怡浩然"
+SUBJECTS = {
+    Kind.INQUIRY: ["电费账单明细咨询", "阶梯电价如何计算", "峰谷电价申请条件", "电费缴纳方式咨询", "停电计划查询",
+                   "智能电表读数咨询", "发票开具咨询", "户名变更需要哪些材料"],
+    Kind.COMPLAINT: ["抄表员服务态度差", "电费突增，怀疑计量不准", "停电未提前通知", "营业厅排队时间过长",
+                     "报修后长时间无人上门", "多次来电问题未解决", "电压不稳导致电器损坏"],
+    Kind.REPAIR: ["整栋楼停电", "家中无电，邻居有电", "电表箱冒烟", "线路断落在路边", "电压过低，空调无法启动",
+                  "表后开关频繁跳闸", "路灯杆漏电"],
+    Kind.REPORT: ["举报窃电行为", "举报工作人员索要好处费", "举报违规私拉电线"],
+    Kind.APPLICATION: ["新装居民用电申请", "增容申请", "低压非居民新装", "高压新装（单电源）", "更名过户办理",
+                       "充电桩报装"],
+    Kind.SUGGESTION: ["建议增加线上缴费渠道", "建议延长营业厅营业时间", "建议短信提前通知停电"],
+    Kind.PRAISE: ["表扬抢修人员及时到场", "表扬客服耐心解答", "感谢营业厅工作人员"],
+}
+DESCRIPTIONS = {
+    Kind.INQUIRY: "客户来电咨询，需核实后答复。",
+    Kind.COMPLAINT: "客户情绪激动，要求尽快处理并给出说法。",
+    Kind.REPAIR: "客户报修，请尽快派单处理。",
+    Kind.REPORT: "举报人要求对身份信息保密。",
+    Kind.APPLICATION: "客户已提交材料，待审核。",
+    Kind.SUGGESTION: "客户提出改进建议。",
+    Kind.PRAISE: "客户致电表扬。",
+}
+KIND_WEIGHTS = [(Kind.INQUIRY, 38), (Kind.COMPLAINT, 18), (Kind.REPAIR, 24), (Kind.REPORT, 2),
+                (Kind.APPLICATION, 10), (Kind.SUGGESTION, 5), (Kind.PRAISE, 3)]
+CHANNEL_WEIGHTS = [(Channel.PHONE, 62), (Channel.WALK_IN, 10), (Channel.EMAIL, 5), (Channel.WEB, 12),
+                   (Channel.LETTER, 3), (Channel.CHAT, 8)]
+CLASS_WEIGHTS = [(CustomerClass.RESIDENTIAL, 78), (CustomerClass.LOW_VOLTAGE, 10), (CustomerClass.HV_SINGLE, 4),
+                 (CustomerClass.HV_DUAL, 2), (CustomerClass.BUSINESS, 6)]
+AREA_WEIGHTS = [(Area.URBAN, 70), (Area.RURAL, 25), (Area.REMOTE, 5)]
+
+
+def _pick(rng: random.Random, weighted):
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def ensure_routing_rules() -> int:
+    """Repairs to the technical regions by business line, everything else to reception."""
+    if RoutingRule.objects.exists():
+        return 0
+    units = {u.code: u for u in Unit.objects.filter(code__in=["tech-region-1", "tech-region-2", "reception"])}
+    if len(units) < 3:
+        return 0
+    technical = Skill.objects.filter(code="technical").first()
+    rules = [
+        RoutingRule(rank=10, name="报修（技术服务）→ 一片区", kind=Kind.REPAIR, business_line=technical,
+                    team=units["tech-region-1"]),
+        RoutingRule(rank=20, name="报修 → 二片区", kind=Kind.REPAIR, team=units["tech-region-2"]),
+        RoutingRule(rank=90, name="其余 → 接待服务组", team=units["reception"]),
+    ]
+    RoutingRule.objects.bulk_create(rules)
+    return len(rules)
+
+
+def _status_for(rng: random.Random, age_days: float) -> str:
+    """Older tickets are mostly closed; recent ones mostly open."""
+    if age_days > 20:
+        weights = [(Status.CLOSED, 80), (Status.RESOLVED, 8), (Status.CANCELLED, 5), (Status.IN_PROGRESS, 4),
+                   (Status.PENDING_CUSTOMER, 3)]
+    elif age_days > 5:
+        weights = [(Status.CLOSED, 45), (Status.RESOLVED, 20), (Status.IN_PROGRESS, 15), (Status.PENDING_CUSTOMER, 7),
+                   (Status.ASSIGNED, 5), (Status.CANCELLED, 4), (Status.NEW, 4)]
+    else:
+        weights = [(Status.NEW, 22), (Status.ASSIGNED, 20), (Status.IN_PROGRESS, 25), (Status.PENDING_CUSTOMER, 8),
+                   (Status.RESOLVED, 15), (Status.CLOSED, 7), (Status.CANCELLED, 3)]
+    return _pick(rng, weights)
+
+
+def _set_reference_counters(counters: dict) -> None:
+    with connection.cursor() as cursor:
+        for day, last in counters.items():
+            cursor.execute(
+                "INSERT INTO tickets_referencecounter (day, last) VALUES (%s, %s) "
+                "ON CONFLICT (day) DO UPDATE SET last = MAX(tickets_referencecounter.last, excluded.last)"
+                if connection.vendor == "sqlite" else
+                "INSERT INTO tickets_referencecounter (day, last) VALUES (%s, %s) "
+                "ON CONFLICT (day) DO UPDATE SET last = GREATEST(tickets_referencecounter.last, excluded.last)",
+                [day.isoformat(), last],
+            )
+
+
+@transaction.atomic
+def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now: datetime | None = None,
+                 stdout=None) -> int:
+    """Write ``count`` demo tickets received over the last ``days`` days. Does nothing when tickets exist."""
+    if Ticket.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    ensure_routing_rules()
+    agents_by_team: dict[int, list[StaffMember]] = defaultdict(list)
+    for member in StaffMember.objects.filter(is_active=True, position__role=Role.AGENT).select_related("position"):
+        agents_by_team[member.position.unit_id].append(member)
+    teams = {u.code: u for u in Unit.objects.filter(code__in=["tech-region-1", "tech-region-2", "reception"])}
+    if len(teams) < 3 or not all(agents_by_team.get(u.pk) for u in teams.values()):
+        return 0
+    technical = Skill.objects.filter(code="technical").first()
+
+    customers = []
+    for i in range(max(count * 3 // 10, 1)):
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        customers.append(Customer(
+            name=name, phone=f"1{rng.choice('358')}{rng.randrange(10**9):09d}",
+            account_no=f"31{i:08d}" if rng.random() < 0.6 else "",
+            customer_class=_pick(rng, CLASS_WEIGHTS), area=_pick(rng, AREA_WEIGHTS),
+        ))
+    customers = Customer.objects.bulk_create(customers, batch_size=500)
+
+    tickets, plans = [], []
+    counters: dict = defaultdict(int)
+    for _ in range(count):
+        age = rng.random() ** 1.3 * days  # more recent tickets than old ones
+        received = now - timedelta(days=age)
+        local = timezone.localtime(received)
+        if local.hour < 8 or local.hour >= 20:  # most contact happens in the day
+            received -= timedelta(hours=rng.randint(4, 10))
+        received = min(received, now - timedelta(minutes=5))
+        kind = _pick(rng, KIND_WEIGHTS)
+        team = (teams["tech-region-1"] if rng.random() < 0.55 else teams["tech-region-2"]) if kind == Kind.REPAIR \
+            else teams["reception"]
+        status = _status_for(rng, age)
+        day = timezone.localdate(received)
+        counters[day] += 1
+        customer = rng.choice(customers)
+        holder = None if status == Status.NEW or (status == Status.CANCELLED and rng.random() < 0.5) \
+            else rng.choice(agents_by_team[team.pk])
+        ticket = Ticket(
+            reference=f"TS-{day:%Y%m%d}-{counters[day]:06d}", kind=kind, channel=_pick(rng, CHANNEL_WEIGHTS),
+            status=status, priority=_pick(rng, [(Priority.URGENT, 4), (Priority.HIGH, 14), (Priority.NORMAL, 72),
+                                                (Priority.LOW, 10)]),
+            subject=rng.choice(SUBJECTS[kind]), description=DESCRIPTIONS[kind], customer=customer, team=team,
+            assignee=holder, received_at=received,
+            business_line=technical if kind == Kind.REPAIR and team.code == "tech-region-1" else None,
+        )
+        if kind == Kind.COMPLAINT:
+            ticket.complaint_category = rng.choice(ComplaintCategory.values)
+            if rng.random() < 0.4:
+                ticket.responsible_unit = rng.choice(list(teams.values()))
+        tickets.append(ticket)
+        plans.append(_plan(rng, ticket, now))
+    tickets = Ticket.objects.bulk_create(tickets, batch_size=500)
+    _set_reference_counters(counters)
+
+    events, orders, callbacks = [], [], []
+    for ticket, plan in zip(tickets, plans, strict=True):
+        for offset, kind, field, old, new, body in plan["events"]:
+            events.append(TicketEvent(ticket=ticket, kind=kind, field=field, old_value=old, new_value=new, body=body,
+                                      created_at=ticket.received_at + offset))
+        if plan["work_order"]:
+            orders.append(WorkOrder(ticket=ticket, field_team=ticket.team, instructions="请携带备品备件，尽快到场处理。",
+                                    dispatched_at=ticket.received_at + plan["work_order"][0], **plan["work_order"][1]))
+        if plan["callback"]:
+            callbacks.append((ticket, plan["callback"]))
+        for name in ("first_response_at", "resolved_at", "closed_at"):
+            value = plan.get(name)
+            setattr(ticket, name, ticket.received_at + value if value is not None else None)
+        ticket.resolution = plan.get("resolution", "")
+        ticket.pause_reason = plan.get("pause_reason", "")
+        ticket.cancel_reason = plan.get("cancel_reason", "")
+        ticket.created_at = ticket.received_at
+        ticket.version = 1 + len(plan["events"])
+    TicketEvent.objects.bulk_create(events, batch_size=1000)
+    WorkOrder.objects.bulk_create(orders, batch_size=500)
+    Ticket.objects.bulk_update(tickets, ["first_response_at", "resolved_at", "closed_at", "resolution",
+                                         "pause_reason", "cancel_reason", "created_at", "version"], batch_size=500)
+    # auto_now_add wrote "now": put the historic times back.
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(updated_at=now)
+    TicketEvent.objects.bulk_update(events, ["created_at"], batch_size=1000)
+
+    made = Callback.objects.bulk_create([
+        Callback(ticket=t, assignee=t.assignee, state=spec["state"], outcome=spec.get("outcome", ""),
+                 attempt_count=len(spec["attempts"]), due_at=t.resolved_at + timedelta(days=1),
+                 completed_at=t.resolved_at + spec["done"] if spec.get("done") else None)
+        for t, spec in callbacks
+    ], batch_size=500)
+    attempts = [CallbackAttempt(callback=c, number=n, outcome=o) for c, (_, spec) in zip(made, callbacks, strict=True)
+                for n, o in enumerate(spec["attempts"], start=1)]
+    CallbackAttempt.objects.bulk_create(attempts, batch_size=1000)
+
+    from sla.services import clocks_backfill
+    from sla.sweep import sweep
+
+    for callback, (ticket, _) in zip(made, callbacks, strict=True):
+        callback.created_at = ticket.resolved_at
+    Callback.objects.bulk_update(made, ["created_at"], batch_size=500)
+    clocks = clocks_backfill(ticket_ids=[t.pk for t in tickets])
+    for _ in range(20):  # each run raises one more level where one is due
+        result = sweep(now=now)
+        if not (result.warned or result.breached or result.raised):
+            break
+    if stdout is not None:
+        stdout.write(f"  tickets: {len(tickets)}, customers: {len(customers)}, events: {len(events)}, "
+                     f"work orders: {len(orders)}, callbacks: {len(made)}, clocks: {clocks}")
+    return len(tickets)
+
+
+def _minutes(n: float) -> timedelta:
+    return timedelta(minutes=n)
+
+
+def _plan(rng: random.Random, ticket: Ticket, now: datetime) -> dict:
+    """The events a ticket in this status went through, as offsets from receipt (never past now)."""
+    status = ticket.status
+    room = (now - ticket.received_at).total_seconds() / 60 - 1  # minutes available up to now
+    t = 0.0
+
+    def step(low, high):
+        nonlocal t
+        t = min(t + rng.uniform(low, high), room)
+        return _minutes(t)
+
+    events = [(_minutes(0), EventKind.CREATED, "status", "", Status.NEW, "")]
+    plan = {"events": events, "work_order": None, "callback": None}
+    if status == Status.NEW:
+        return plan
+    if status == Status.CANCELLED:
+        reason = _pick(rng, [(CancelReason.DUPLICATE, 5), (CancelReason.SPAM, 2), (CancelReason.WITHDRAWN, 3)])
+        plan["cancel_reason"] = reason
+        events.append((step(5, 120), EventKind.STATUS, "status", Status.NEW, Status.CANCELLED,
+                       str(CancelReason(reason).label)))
+        return plan
+    name = ticket.assignee.name
+    events.append((step(1, 30), EventKind.CLAIMED, "assignee", "", name, ""))
+    events.append((_minutes(t), EventKind.STATUS, "status", Status.NEW, Status.ASSIGNED, ""))
+    if status == Status.ASSIGNED:
+        return plan
+    on_time = rng.random() < 0.86  # most first replies come in time
+    events.append((step(10, 300 if on_time else 3000), EventKind.REPLY, "", "", "", "您好，您反映的问题已受理，我们正在处理。"))
+    plan["first_response_at"] = _minutes(t)
+    events.append((_minutes(t), EventKind.STATUS, "status", Status.ASSIGNED, Status.IN_PROGRESS, ""))
+    if ticket.kind == Kind.REPAIR:
+        dispatched = step(3, 20)
+        order = {"status": WorkOrderStatus.DISPATCHED}
+        events.append((dispatched, EventKind.DISPATCHED, "work_order", "", str(ticket.team), ""))
+        if status in (Status.RESOLVED, Status.CLOSED) or rng.random() < 0.5:
+            order["arrived_at"] = ticket.received_at + step(20, 110)
+            order["status"] = WorkOrderStatus.ON_SITE
+            if status in (Status.RESOLVED, Status.CLOSED):
+                order["restored_at"] = ticket.received_at + step(30, 200)
+                order["status"] = WorkOrderStatus.RESTORED
+        plan["work_order"] = (dispatched, order)
+    if status == Status.IN_PROGRESS:
+        return plan
+    if status == Status.PENDING_CUSTOMER:
+        plan["pause_reason"] = "等待客户补充资料"
+        events.append((step(10, 600), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.PENDING_CUSTOMER,
+                       plan["pause_reason"]))
+        return plan
+    plan["resolution"] = "已核实处理，并答复客户。"
+    spread = (60, 600) if ticket.kind == Kind.REPAIR else (120, 5000 if rng.random() < 0.85 else 9000)
+    events.append((step(*spread), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED, plan["resolution"]))
+    plan["resolved_at"] = _minutes(t)
+    needs_callback = ticket.kind in settings.TICKETS_CALLBACK_KINDS
+    if status == Status.RESOLVED:
+        if needs_callback:
+            plan["callback"] = {"state": CallbackState.DUE, "attempts": []}
+        return plan
+    if needs_callback:
+        outcome = _pick(rng, [(CallbackOutcome.SATISFIED, 85), (CallbackOutcome.UNREACHABLE, 10),
+                              (CallbackOutcome.WRONG_NUMBER, 5)])
+        tries = [CallbackOutcome.UNREACHABLE] * (3 if outcome == CallbackOutcome.UNREACHABLE else rng.choice((0, 0, 1)))
+        if outcome != CallbackOutcome.UNREACHABLE:
+            tries.append(outcome)
+        done = step(60, 1400)
+        plan["callback"] = {"state": CallbackState.DONE if outcome == CallbackOutcome.SATISFIED else CallbackState.FAILED,
+                            "outcome": outcome, "attempts": tries, "done": done - plan["resolved_at"]}
+        events.append((done, EventKind.CALLBACK, "callback", "", str(CallbackOutcome(outcome).label), ""))
+    events.append((step(1, 60), EventKind.STATUS, "status", Status.RESOLVED, Status.CLOSED, ""))
+    plan["closed_at"] = _minutes(t)
+    return plan
