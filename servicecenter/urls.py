@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("staff.urls")),
     path("", include("tickets.urls")),
+    path("", include("sla.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/sla/calendar/add/", CalendarAddView.as_view(), name="calendar-add"),
     path("api/v1/sla/metrics/", MetricsView.as_view(), name="sla-metrics"),

@@ -1,0 +1,40 @@
+from functools import cached_property
+
+from django.utils import timezone
+
+from sla.models import CalendarDay, DaySource, Notification
+from staff.models import Position, Role
+from staff.roles import LEADING_ROLES
+
+
+class _SlaContext:
+    """The bell's unread count and the provisional-calendar warning, evaluated only when shown."""
+
+    def __init__(self, user) -> None:
+        self._user = user
+
+    @cached_property
+    def unread(self) -> int:
+        if not getattr(self._user, "is_authenticated", False):
+            return 0
+        return Notification.objects.filter(recipient=self._user, read_at__isnull=True).count()
+
+    @cached_property
+    def provisional_years(self) -> list[int]:
+        """Years within the next twelve months whose working days are still provisional, for the
+        people who must see it: admins and leaders."""
+        user = self._user
+        if not getattr(user, "is_authenticated", False):
+            return []
+        if not user.is_superuser and not Position.objects.filter(
+            holders__user=user, role__in=[*LEADING_ROLES, Role.ADMIN]
+        ).exists():
+            return []
+        today = timezone.localdate()
+        days = CalendarDay.objects.filter(calendar__is_default=True, source=DaySource.PROVISIONAL,
+                                          date__gte=today, date__lte=today.replace(year=today.year + 1))
+        return sorted({d.year for d in days.dates("date", "year")})
+
+
+def sla(request):
+    return {"sla": _SlaContext(getattr(request, "user", None))}

@@ -1,0 +1,10 @@
+from django import template
+
+from sla.notify import notification_text as _text
+
+register = template.Library()
+
+
+@register.filter
+def notification_text(notification) -> str:
+    return _text(notification)
