@@ -99,3 +99,15 @@ def make_ticket(units, user):
         )
 
     return make
+
+
+@pytest.fixture
+def sla_presets(db):
+    """The calendar and 95598 policies the migrations seed; a transactional test's flush removes
+    them, so tests that commit (real workers, races) put them back first."""
+    from django.apps import apps
+
+    from sla.presets import seed_calendar, seed_policies
+
+    seed_calendar(apps)
+    seed_policies(apps)

@@ -162,7 +162,7 @@ def test_the_sweep_query_count_is_the_same_for_10_and_10000_due_clocks():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_escalate_each_step_exactly_once(shape_a):
+def test_two_sweeps_at_once_escalate_each_step_exactly_once(sla_presets, shape_a):
     require_service(connection.vendor == "postgresql", "needs PostgreSQL (make test starts one)")
     now = timezone.now()
     due_clocks(2_000, now)
