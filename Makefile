@@ -1,4 +1,4 @@
-.PHONY: test test-fast demo install lint messages bench clean
+.PHONY: test test-fast demo install lint messages bench-sla clean
 
 ## make test: the whole suite on a throwaway PostgreSQL and Redis (installs what is missing)
 test:
@@ -12,6 +12,11 @@ test-fast:
 demo:
 	bash scripts/demo.sh
 
+## make bench-sla: the escalation sweep at 1,000,000 tickets beside hand-written SQL, and deadline
+## arithmetic per second (ARGS="--tickets 100000" for a quick run)
+bench-sla:
+	bash scripts/bench-sla.sh $(ARGS)
+
 install:
 	bash -c 'source scripts/lib.sh && ensure_venv'
 
@@ -20,7 +25,7 @@ lint:
 
 ## make messages: refresh the zh_Hans and en catalogues from the code and templates
 messages:
-	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=bench --no-obsolete
+	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=bench --ignore=tests --no-obsolete
 	.venv/bin/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -25,13 +25,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sla.models import Calendar, Clock, ClockState, Escalation, Notification
+from sla.models import Calendar, Clock, ClockState, Escalation, Notification, SlaState
 from sla.selectors import work_calendar
-from sla.services import ticket_sla_refresh
 from staff.chain import MAX_DEPTH
 from staff.models import ConcurrentPost, Position, StaffMember
 from staff.roles import LEADING_ROLES
-from tickets.models import EventKind, TicketEvent
+from tickets.models import EventKind, Ticket, TicketEvent
 
 
 class OrgLadder:
@@ -202,29 +201,82 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
         steps += [(r, r["escalation_level"] + 1) for r in levels]
         result.warned, result.breached, result.raised = len(warnings), len(breaches), len(levels)
 
-        escalations = []
-        for row, level in steps:
-            recipient = ladder.recipient(assignee_id=row["ticket__assignee_id"], team_id=row["ticket__team_id"],
-                                         level=level)
-            escalations.append(Escalation(clock_id=row["id"], ticket_id=row["ticket_id"], level=level,
-                                          recipient_id=recipient, created_at=now))
-        Escalation.objects.bulk_create(escalations)
-        notifications = [
-            Notification(recipient_id=ladder.user_of[e.recipient_id], escalation=e, ticket_id=e.ticket_id,
-                         level=e.level, target=row["target"], created_at=now)
-            for e, (row, _) in zip(escalations, steps, strict=True) if e.recipient_id in ladder.user_of
-        ]
-        Notification.objects.bulk_create(notifications)
-        TicketEvent.objects.bulk_create([
-            TicketEvent(ticket_id=e.ticket_id, kind=EventKind.ESCALATED, field=f"sla:{row['target']}",
-                        new_value=str(e.level), body=ladder.name_of.get(e.recipient_id, ""))
-            for e, (row, _) in zip(escalations, steps, strict=True)
-        ])
-        ticket_sla_refresh(ticket_ids={r["ticket_id"] for r, _ in steps}, now=now)
-        result.notifications = [n.pk for n in notifications]
+        result.notifications = _record(steps, ladder, now)
+        _mark_tickets(at_risk={r["ticket_id"] for r in warnings}, breached={r["ticket_id"] for r in breaches})
         if result.notifications:
             from sla.tasks import sla_notify_task
 
             ids = list(result.notifications)
             transaction.on_commit(lambda: sla_notify_task.delay(ids))
     return result
+
+
+def _mark_tickets(*, at_risk: set[int], breached: set[int]) -> None:
+    """The tickets' summary after a sweep, in two UPDATEs. A warning moves an on-track ticket to at
+    risk (paused and breached outrank it); a breach makes it breached. Deadlines do not move, so
+    ``sla_due_at`` stays; this equals ``ticket_sla_refresh`` for these tickets, at a fraction of the cost."""
+    if breached:
+        Ticket.objects.filter(pk__in=list(breached)).exclude(sla_state=SlaState.BREACHED).update(
+            sla_state=SlaState.BREACHED)
+    at_risk -= breached
+    if at_risk:
+        Ticket.objects.filter(pk__in=list(at_risk), sla_state__in=[SlaState.ON_TRACK, ""]).update(
+            sla_state=SlaState.AT_RISK)
+
+
+_RECORD_SQL = """
+WITH steps AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::bigint[], %s::text[])
+        AS s(clock_id, ticket_id, level, recipient_id, target)
+), escalations AS (
+    INSERT INTO sla_escalation (clock_id, ticket_id, level, recipient_id, created_at)
+    SELECT clock_id, ticket_id, level, recipient_id, %s FROM steps
+    RETURNING id, clock_id, ticket_id, level, recipient_id
+), people AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(staff_id, user_id, name)
+), events AS (
+    INSERT INTO tickets_ticketevent (ticket_id, kind, field, old_value, new_value, body, created_at)
+    SELECT s.ticket_id, %s, 'sla:' || s.target, '', s.level::text, COALESCE(p.name, ''), %s
+      FROM steps s LEFT JOIN people p ON p.staff_id = s.recipient_id
+)
+INSERT INTO sla_notification (recipient_id, escalation_id, ticket_id, level, target, created_at)
+SELECT p.user_id, e.id, e.ticket_id, e.level, s.target, %s
+  FROM escalations e
+  JOIN steps s ON s.clock_id = e.clock_id AND s.level = e.level
+  JOIN people p ON p.staff_id = e.recipient_id
+RETURNING id
+"""
+
+
+def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> list[int]:
+    """Escalations, their notifications and the ticket events: one statement on PostgreSQL, three
+    bulk inserts elsewhere. Returns the notification ids."""
+    rows = [(row, level, ladder.recipient(assignee_id=row["ticket__assignee_id"], team_id=row["ticket__team_id"],
+                                          level=level)) for row, level in steps]
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        people = list(ladder.user_of)
+        with connection.cursor() as cursor:
+            cursor.execute(_RECORD_SQL, [
+                [r["id"] for r, _, _ in rows], [r["ticket_id"] for r, _, _ in rows], [lv for _, lv, _ in rows],
+                [p for _, _, p in rows], [r["target"] for r, _, _ in rows], now,
+                people, [ladder.user_of[p] for p in people], [ladder.name_of[p] for p in people],
+                EventKind.ESCALATED, now, now,
+            ])
+            return [pk for (pk,) in cursor.fetchall()]
+    escalations = Escalation.objects.bulk_create([
+        Escalation(clock_id=row["id"], ticket_id=row["ticket_id"], level=level, recipient_id=person, created_at=now)
+        for row, level, person in rows
+    ])
+    notifications = Notification.objects.bulk_create([
+        Notification(recipient_id=ladder.user_of[e.recipient_id], escalation=e, ticket_id=e.ticket_id,
+                     level=e.level, target=row["target"], created_at=now)
+        for e, (row, _, _) in zip(escalations, rows, strict=True) if e.recipient_id in ladder.user_of
+    ])
+    TicketEvent.objects.bulk_create([
+        TicketEvent(ticket_id=row["ticket_id"], kind=EventKind.ESCALATED, field=f"sla:{row['target']}",
+                    new_value=str(level), body=ladder.name_of.get(person, ""), created_at=now)
+        for row, level, person in rows
+    ])
+    return [n.pk for n in notifications]

@@ -111,8 +111,8 @@ def test_a_sweep_that_dies_half_way_leaves_nothing_and_the_next_does_it_once(com
     def die(*args, **kwargs):
         raise RuntimeError("killed")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(Notification.objects, "bulk_create", die)
+    with monkeypatch.context() as patched:  # dies after the clocks are marked, before the steps are written
+        patched.setattr("sla.sweep._record", die)
         with pytest.raises(RuntimeError):
             sweep(now=at("2026-11-03T17:31"))
     first = Clock.objects.get(ticket=ticket, target="first_response")
