@@ -138,14 +138,14 @@ class PolicyTarget(models.Model):
     policy = models.ForeignKey(Policy, models.CASCADE, related_name="targets", verbose_name=_("policy"))
     target = models.CharField(_("target"), max_length=20, choices=Target.choices)
     amount = models.PositiveIntegerField(_("amount"))
-    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    unit = models.CharField(_("time unit"), max_length=20, choices=Unit.choices)
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the target)"), default=80, help_text=_("A warning goes out when this share has passed.")
+        _("warning threshold (percent of the target)"), default=80, help_text=_("A warning goes out when this share has passed.")
     )
     escalate_every = models.PositiveIntegerField(
         _("next escalation level after"), default=1, help_text=_("Time after a breach before each next level.")
     )
-    escalate_every_unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices,
+    escalate_every_unit = models.CharField(_("time unit"), max_length=20, choices=Unit.choices,
                                            default=Unit.WORKING_DAYS)
 
     class Meta:
@@ -190,12 +190,12 @@ class Clock(models.Model):
                                verbose_name=_("policy"))
     calendar = models.ForeignKey(Calendar, models.PROTECT, related_name="clocks", verbose_name=_("calendar"))
     amount = models.PositiveIntegerField(_("amount"))
-    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    unit = models.CharField(_("time unit"), max_length=20, choices=Unit.choices)
     end_of_day = models.CharField(_("a working day ends at"), max_length=10, choices=EndOfDay.choices,
                                   default=EndOfDay.CLOSE)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (% of the target)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(_("warning threshold (percent of the target)"), default=80)
     escalate_every = models.PositiveIntegerField(_("next escalation level after"), default=1)
-    escalate_every_unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices,
+    escalate_every_unit = models.CharField(_("time unit"), max_length=20, choices=Unit.choices,
                                            default=Unit.WORKING_DAYS)
     state = models.CharField(_("state"), max_length=20, choices=ClockState.choices, default=ClockState.RUNNING)
     started_at = models.DateTimeField(_("started at"))
