@@ -45,13 +45,13 @@ def center():
             """
             INSERT INTO tickets_ticket (reference, kind, channel, status, priority, subject, description, customer_id,
                 team_id, assignee_id, received_at, created_at, updated_at, resolution, cancel_reason, pause_reason,
-                complaint_category, investigation, remedy, customer_reply, version)
+                complaint_category, investigation, remedy, customer_reply, version, sla_state)
             SELECT 'TS-BENCH-' || g, 'inquiry', 'phone',
                    CASE WHEN mod(g, 100) = 0 THEN 'new' WHEN mod(g, 100) < 4 THEN 'in_progress' ELSE 'closed' END,
                    1 + mod(g, 4), 'subject ' || g, '', %s,
                    (%s::bigint[])[1 + mod(g / 100, 100) / 5],
                    CASE WHEN mod(g, 100) = 0 THEN NULL ELSE (%s::bigint[])[1 + mod(g / 100, 100)] END,
-                   now() - (g || ' minutes')::interval * 15, now(), now(), '', '', '', '', '', '', '', 1
+                   now() - (g || ' minutes')::interval * 15, now(), now(), '', '', '', '', '', '', '', 1, ''
               FROM generate_series(1, %s) AS g
             """,
             [customer.pk, team_ids, agent_ids, TICKETS],
