@@ -169,22 +169,26 @@ def _resume(clock: Clock, since: datetime, at: datetime, actor, reason: str) -> 
                   body=reason)
 
 
-def clocks_resume(*, ticket_id: int, at: datetime, actor=None) -> int:
-    """The due time moves later by the working time that passed while paused."""
-    events = [_resume(clock, clock.paused_at, at, actor, _("Resumed after waiting for the customer"))
-              for clock in _live(ticket_id, [Target.RESOLUTION]).filter(state=ClockState.PAUSED)]
+def _resume_resolution(ticket_id: int, *, stopped: str, at: datetime, actor, reason: str) -> int:
+    """Restart the resolution clock that is ``stopped`` (paused or met), counting the stop as a pause."""
+    since = "paused_at" if stopped == ClockState.PAUSED else "met_at"
+    events = [_resume(clock, getattr(clock, since), at, actor, reason)
+              for clock in _live(ticket_id, [Target.RESOLUTION]).filter(state=stopped)]
     TicketEvent.objects.bulk_create(events)
     ticket_sla_refresh(ticket_ids=[ticket_id])
     return len(events)
+
+
+def clocks_resume(*, ticket_id: int, at: datetime, actor=None) -> int:
+    """The due time moves later by the working time that passed while paused."""
+    return _resume_resolution(ticket_id, stopped=ClockState.PAUSED, at=at, actor=actor,
+                              reason=_("Resumed after waiting for the customer"))
 
 
 def clocks_reopen(*, ticket_id: int, at: datetime, actor=None) -> int:
     """The resolution clock resumes where it stopped; the time spent resolved counts as a pause."""
-    events = [_resume(clock, clock.met_at, at, actor, _("Reopened: the time resolved counts as a pause"))
-              for clock in _live(ticket_id, [Target.RESOLUTION]).filter(state=ClockState.MET)]
-    TicketEvent.objects.bulk_create(events)
-    ticket_sla_refresh(ticket_ids=[ticket_id])
-    return len(events)
+    return _resume_resolution(ticket_id, stopped=ClockState.MET, at=at, actor=actor,
+                              reason=_("Reopened: the time resolved counts as a pause"))
 
 
 def clocks_cancel(*, ticket_id: int, callback=None) -> int:
