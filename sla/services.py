@@ -65,6 +65,11 @@ def compute(clock: Clock, calendar: Calendar | None = None) -> None:
     )
 
 
+def working_deadline(start: datetime, days: int) -> datetime:
+    """The end of the ``days``-th working day after ``start`` on the default calendar."""
+    return work_calendar(default_calendar()).due(start, days, "working_days").at
+
+
 def _apply_target(clock: Clock, policy: Policy, spec) -> None:
     clock.policy = policy
     clock.calendar = policy.calendar or default_calendar()

@@ -122,7 +122,7 @@ class SweepResult:
                 "notifications": len(self.notifications), "more": self.more}
 
 
-_COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "escalation_level", "next_escalation_at",
+_COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "breached_at", "escalation_level", "next_escalation_at",
             "escalate_every", "escalate_every_unit", "ticket__assignee_id", "ticket__team_id")
 
 
@@ -184,6 +184,11 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
         _set_rows(warnings, warned_at=lambda r: now)
         steps += [(r, 0) for r in warnings]
         breached_ids = {r["id"] for r in breaches}
+        # A clock that breached before, was given a later deadline and missed that too, is breached
+        # again without a second level 1: its ladder carries on where it was.
+        again = [r for r in breaches if r["breached_at"] is not None]
+        breaches = [r for r in breaches if r["breached_at"] is None]
+        _set_rows(again, state=lambda r: ClockState.BREACHED)
         _set_rows(
             breaches,
             state=lambda r: ClockState.BREACHED,
@@ -231,13 +236,16 @@ WITH steps AS (
 ), escalations AS (
     INSERT INTO sla_escalation (clock_id, ticket_id, level, recipient_id, created_at)
     SELECT clock_id, ticket_id, level, recipient_id, %s FROM steps
+    ON CONFLICT (clock_id, level) DO NOTHING
     RETURNING id, clock_id, ticket_id, level, recipient_id
 ), people AS (
     SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(staff_id, user_id, name)
 ), events AS (
     INSERT INTO tickets_ticketevent (ticket_id, kind, field, old_value, new_value, body, created_at)
-    SELECT s.ticket_id, %s, 'sla:' || s.target, '', s.level::text, COALESCE(p.name, ''), %s
-      FROM steps s LEFT JOIN people p ON p.staff_id = s.recipient_id
+    SELECT e.ticket_id, %s, 'sla:' || s.target, '', e.level::text, COALESCE(p.name, ''), %s
+      FROM escalations e
+      JOIN steps s ON s.clock_id = e.clock_id AND s.level = e.level
+      LEFT JOIN people p ON p.staff_id = e.recipient_id
 )
 INSERT INTO sla_notification (recipient_id, escalation_id, ticket_id, level, target, created_at)
 SELECT p.user_id, e.id, e.ticket_id, e.level, s.target, %s
@@ -249,8 +257,9 @@ RETURNING id
 
 
 def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> list[int]:
-    """Escalations, their notifications and the ticket events: one statement on PostgreSQL, three
-    bulk inserts elsewhere. Returns the notification ids."""
+    """Escalations, their notifications and the ticket events: one statement on PostgreSQL, a check
+    and three bulk inserts elsewhere. A step already recorded is skipped, never doubled (the unique
+    clock and level), so one bad row cannot wedge every later sweep. Returns the notification ids."""
     rows = [(row, level, ladder.recipient(assignee_id=row["ticket__assignee_id"], team_id=row["ticket__team_id"],
                                           level=level)) for row, level in steps]
     if not rows:
@@ -265,6 +274,8 @@ def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> 
                 EventKind.ESCALATED, now, now,
             ])
             return [pk for (pk,) in cursor.fetchall()]
+    taken = set(Escalation.objects.filter(clock_id__in={r["id"] for r, _, _ in rows}).values_list("clock_id", "level"))
+    rows = [(row, level, person) for row, level, person in rows if (row["id"], level) not in taken]
     escalations = Escalation.objects.bulk_create([
         Escalation(clock_id=row["id"], ticket_id=row["ticket_id"], level=level, recipient_id=person, created_at=now)
         for row, level, person in rows

@@ -432,12 +432,9 @@ def callback_kinds() -> tuple[str, ...]:
 
 
 def callback_due_at(resolved_at: datetime) -> datetime:
-    """Close of business on the next weekday (the SLA calendar's working days refine this)."""
-    local = timezone.localtime(resolved_at)
-    day = local.date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return local.replace(year=day.year, month=day.month, day=day.day, hour=17, minute=30, second=0, microsecond=0)
+    """Close of business on the next working day of the default calendar; a policy with a callback
+    target sets the callback's own clock (``sla.services.callback_clock_start``)."""
+    return sla.working_deadline(resolved_at, 1)
 
 
 @transaction.atomic

@@ -121,6 +121,13 @@ def test_a_recorded_breach_stays_when_the_new_deadline_is_later(make_ticket, mem
     resolution = clocks(ticket)["resolution"]
     assert (resolution.due_at, resolution.breached_at) == (at("2026-11-16T17:30"), at("2026-11-09T17:30"))
     assert resolution.escalations.filter(level=1).count() == 1
+    # Missing the later deadline too breaches it again, keeping the first breach and its ladder.
+    sweep(now=at("2026-11-17T09:00"))
+    resolution.refresh_from_db()
+    assert (resolution.state, resolution.breached_at) == (ClockState.BREACHED, at("2026-11-09T17:30"))
+    assert list(resolution.escalations.order_by("level").values_list("level", flat=True)) == [0, 1]
+    sweep(now=at("2026-11-17T09:01"))  # the ladder carries on: level 2 was due since 11-10 17:30
+    assert list(resolution.escalations.order_by("level").values_list("level", flat=True)) == [0, 1, 2]
 
 
 def test_a_calendar_change_recomputes_running_clocks_that_span_it(make_ticket, member):
