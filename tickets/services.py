@@ -82,6 +82,34 @@ def customer_match_or_create(
     return customer
 
 
+CUSTOMER_FIELDS = ("name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language")
+
+
+@transaction.atomic
+def customer_update(*, customer_id: int, actor, changes: dict) -> Customer:
+    """Correct a customer's record. A new customer class or area re-matches the SLA policy of their
+    open tickets and recomputes the running clocks (recorded on each ticket)."""
+    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise TicketError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+                          code="not_editable")
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    account_no = changes.get("account_no", customer.account_no)
+    if account_no and Customer.objects.filter(account_no=account_no).exclude(pk=customer.pk).exists():
+        raise TicketConflict(_("Another customer has account number %(account)s.") % {"account": account_no},
+                             code="account_taken")
+    changed = [name for name, value in changes.items() if getattr(customer, name) != value]
+    for name in changed:
+        setattr(customer, name, changes[name])
+    if changed:
+        customer.save(update_fields=changed)
+    if {"customer_class", "area"} & set(changed):
+        reason = _("The customer's class or area changed")
+        for ticket in Ticket.objects.open().filter(customer=customer).select_related("customer"):
+            sla.clocks_recompute(ticket=ticket, actor=actor, reason=reason)
+    return customer
+
+
 # --- intake ----------------------------------------------------------------------------------------
 
 

@@ -152,3 +152,19 @@ def test_a_provisional_2027_deadline_is_recomputed_when_the_official_days_arrive
     sla.calendar_days_set(calendar=default_calendar(), days=official, source=DaySource.OFFICIAL)
     resolution = clocks(ticket)["resolution"]
     assert (resolution.due_at, resolution.provisional) == (at("2027-01-06T17:30"), False)
+
+
+def test_a_new_customer_class_recomputes_the_open_tickets(make_ticket, member, api, shape_a):
+    with time_machine.travel(at("2026-11-02T09:00"), tick=False):
+        ticket = make_ticket(kind=Kind.APPLICATION, assignee=member("agent1"), received_at=at("2026-11-02T09:00"))
+    assert clocks(ticket)["resolution"].due_at == at("2026-11-05T17:30")  # residential: 3 working days
+    response = api("agent1").patch(f"/api/v1/customers/{ticket.customer_id}/", {"customer_class": "hv_single"},
+                                   format="json")
+    assert (response.status_code, response.json()["customer_class"]) == (200, "hv_single")
+    assert clocks(ticket)["resolution"].due_at == at("2026-11-23T17:30")  # high voltage, single source: 15
+    event = Ticket.objects.get(pk=ticket.pk).events.get(kind=EventKind.SLA)
+    assert (event.old_value, event.new_value) == ("2026-11-05 17:30", "2026-11-23 17:30")
+    bad = api("agent1").patch(f"/api/v1/customers/{ticket.customer_id}/", {"customer_class": "castle"},
+                              format="json")
+    assert bad.status_code == 400
+    assert clocks(ticket)["resolution"].due_at == at("2026-11-23T17:30")

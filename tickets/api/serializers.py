@@ -56,8 +56,15 @@ class CustomerInSerializer(serializers.Serializer):
 class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
-        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "language",
+        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language",
                   "created_at"]
+
+
+class CustomerUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language"]
+        extra_kwargs = {name: {"required": False} for name in fields}
 
 
 class _NamedRelated(serializers.Serializer):

@@ -196,14 +196,25 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return obj
 
 
-class CustomerViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CustomerViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                      viewsets.GenericViewSet):
     """Customers, looked up by phone (as you type), account number or name; the card lists their tickets."""
 
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.customer_list()
+
+    @extend_schema(request=s.CustomerUpdateSerializer, responses=s.CustomerSerializer)
+    def partial_update(self, request, pk=None):
+        """Correct a customer's record; a new class or area recomputes their open tickets' deadlines."""
+        customer = self.get_object()
+        data = s.CustomerUpdateSerializer(instance=customer, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = services.customer_update(customer_id=customer.pk, actor=request.user, changes=data.validated_data)
+        return Response(s.CustomerSerializer(updated).data)
 
     @extend_schema(responses=s.TicketSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None)
