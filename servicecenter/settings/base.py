@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_ratelimit",
+    "axes",
     "servicecenter",
     "staff",
     "tickets",
@@ -59,7 +60,18 @@ MIDDLEWARE = [
     "django_ratelimit.middleware.RatelimitMiddleware",  # a throttled public form answers 429
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
+
+# Sign-in lockout (django-axes): five failures for one user name from one address lock it for 15
+# minutes; a success resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 ROOT_URLCONF = "servicecenter.urls"
 WSGI_APPLICATION = "servicecenter.wsgi.application"
