@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Kind
+from tickets.models import CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
 
 PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
 
@@ -37,3 +37,44 @@ class TrackForm(forms.Form):
 
     def clean_phone(self):
         return "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+
+
+class NewTicketForm(forms.Form):
+    """An agent logging a call, a visit or a letter: the customer, what they want, and when it came in."""
+
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
+                            widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+    name = forms.CharField(label=_("Customer name"), max_length=100)
+    account_no = forms.CharField(label=_("Account number"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    customer_class = forms.ChoiceField(label=_("Customer class"), choices=CustomerClass.choices,
+                                       initial=CustomerClass.RESIDENTIAL)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
+                                      initial=Priority.NORMAL)
+    complaint_category = forms.ChoiceField(label=_("Complaint category"), required=False,
+                                           choices=[("", "—"), *ComplaintCategory.choices])
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    received_at = forms.DateTimeField(label=_("Received at (if earlier)"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    take_it = forms.BooleanField(label=_("I handle it myself"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("account_no") or data.get("email")):
+            raise forms.ValidationError(_("Give the customer's phone, account number or e-mail."))
+        return data
+
+
+class BodyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CallbackAttemptForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CallbackOutcome.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    unsatisfied_action = forms.ChoiceField(label=_("If unsatisfied"), initial="reopen", choices=[
+        ("reopen", _("Reopen the ticket")), ("raise", _("Raise to the supervisor"))])

@@ -119,11 +119,15 @@ def _reporter_visible(scope: TicketScope):
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def ticket_list_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:
-    """Every ticket the user may see, with what a list shows joined in and ``reporter_visible``."""
+def ticket_list_for(*, user=None, scope: TicketScope | None = None, with_clocks: bool = True) -> QuerySet[Ticket]:
+    """Every ticket the user may see, with what a list shows joined in and ``reporter_visible``.
+
+    ``with_clocks`` prefetches the SLA clocks (one more query); queues that show only the ticket's
+    own ``sla_due_at`` and ``sla_state`` leave it off."""
     scope = scope or ticket_scope(user)
     qs = Ticket.objects.select_related("customer", "team", "assignee", "business_line", "responsible_unit")
-    qs = qs.prefetch_related(Prefetch("clocks", queryset=_clocks(), to_attr="sla_clocks"))
+    if with_clocks:
+        qs = qs.prefetch_related(Prefetch("clocks", queryset=_clocks(), to_attr="sla_clocks"))
     if not scope.is_staff_member:
         return qs.none()
     if not scope.sees_all:

@@ -1,0 +1,86 @@
+/* The agents' workspace in the browser: SLA countdowns, keyboard shortcuts, filling a found customer.
+   No build step; plain ES2017. */
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang || "zh-hans";
+  var zh = lang.indexOf("zh") === 0;
+
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+
+  function format(ms) {
+    var late = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    var text = (d ? d + (zh ? "天" : "d ") : "") + pad(h) + ":" + pad(m) + ":" + pad(s % 60);
+    return late ? (zh ? "超时 " : "late ") + text : (zh ? "剩余 " : "") + text;
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".sla[data-due]").forEach(function (badge) {
+      var due = Date.parse(badge.getAttribute("data-due"));
+      if (isNaN(due)) { return; }
+      var left = due - now, out = badge.querySelector(".countdown");
+      if (out) { out.textContent = " " + format(left); }
+      if (left < 0) { badge.classList.add("sla-breached"); }
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSwap", tick);
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  var current = -1;
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("[data-keyboard-list] tbody tr[data-href]")); }
+  function select(i) {
+    var list = rows();
+    if (!list.length) { return; }
+    current = Math.max(0, Math.min(i, list.length - 1));
+    list.forEach(function (row, n) { row.classList.toggle("selected", n === current); row.setAttribute("aria-selected", n === current); });
+    list[current].scrollIntoView({ block: "nearest" });
+    var link = list[current].querySelector("a");
+    if (link) { link.focus({ preventScroll: true }); }
+  }
+
+  function post(url) {
+    var form = document.createElement("form"), token = document.querySelector("[name=csrfmiddlewaretoken]");
+    form.method = "post"; form.action = url;
+    if (token) { var input = token.cloneNode(); input.value = token.value; form.appendChild(input); }
+    document.body.appendChild(form); form.submit();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (typing(event.target)) {
+      if (event.key === "Escape") { event.target.blur(); }
+      return;
+    }
+    var list = rows();
+    switch (event.key) {
+      case "n": window.location.href = "/tickets/new/"; break;
+      case "/": var search = document.querySelector("[data-shortcut='/']"); if (search) { search.focus(); } break;
+      case "j": select(current + 1); break;
+      case "k": select(current - 1); break;
+      case "Enter": if (list[current]) { window.location.href = list[current].getAttribute("data-href"); } break;
+      case "c":
+        if (list[current] && list[current].getAttribute("data-claim")) { post(list[current].getAttribute("data-claim")); }
+        else { var claim = document.querySelector("[data-shortcut='c']"); if (claim) { claim.click(); } }
+        break;
+      case "r": var reply = document.querySelector("[data-shortcut='r']"); if (reply) { reply.focus(); } break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fill-customer]");
+    if (!button) { return; }
+    var set = function (id, value) { var el = document.getElementById(id); if (el && value) { el.value = value; } };
+    set("id_name", button.dataset.name); set("id_phone", button.dataset.phone);
+    set("id_account_no", button.dataset.account); set("id_email", button.dataset.email);
+    set("id_customer_class", button.dataset["class"]);
+    var subject = document.getElementById("id_subject"); if (subject) { subject.focus(); }
+  });
+})();
