@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.db.models import Q
 from django.utils import timezone
 
 from sla.models import CalendarDay, DaySource, Notification
@@ -18,6 +19,14 @@ class _SlaContext:
         if not getattr(self._user, "is_authenticated", False):
             return 0
         return Notification.objects.filter(recipient=self._user, read_at__isnull=True).count()
+
+    @cached_property
+    def is_leader(self) -> bool:
+        user = self._user
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return user.is_superuser or Position.objects.filter(
+            Q(holders__user=user) | Q(concurrent_assignments__staff__user=user), role__in=LEADING_ROLES).exists()
 
     @cached_property
     def provisional_years(self) -> list[int]:

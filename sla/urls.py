@@ -6,4 +6,7 @@ app_name = "sla"
 
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard-export"),
+    path("dashboard/reassign/", views.dashboard_reassign, name="dashboard-reassign"),
 ]

@@ -1,0 +1,99 @@
+"""The supervisors' SLA dashboard, computed in the database with a fixed number of queries.
+
+Tiles and backlog ageing are one aggregate over the open tickets in the viewer's scope; compliance by
+team, agent and kind is one grouped aggregate each (``sla.metrics``); the whole center by department
+is one grouped count plus the unit tree; the at-risk list is one query. Nothing loops over tickets.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from sla.metrics import sla_metrics
+from staff.models import Unit
+from tickets.models import OPEN_STATUSES
+from tickets.selectors import TicketScope, ticket_list_for
+
+AGEING = (("0-1d", 0, 1), ("1-3d", 1, 3), ("3-7d", 3, 7), ("7-30d", 7, 30), ("30d+", 30, None))
+
+
+@dataclass
+class Dashboard:
+    tiles: dict
+    ageing: list
+    compliance: dict
+    departments: list
+    at_risk: list
+    date_from: date
+    date_to: date
+
+
+def _today(now: datetime) -> tuple[datetime, datetime]:
+    local = timezone.localtime(now)
+    start = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+    return start, start + timedelta(days=1)
+
+
+def dashboard_for(*, scope: TicketScope, now: datetime | None = None, date_from: date | None = None,
+                  date_to: date | None = None) -> Dashboard:
+    now = now or timezone.now()
+    open_tickets = ticket_list_for(scope=scope, with_clocks=False).filter(status__in=OPEN_STATUSES)
+    start, end = _today(now)
+    counts = {
+        "open": Count("id"),
+        "at_risk": Count("id", filter=Q(sla_state="at_risk")),
+        "breached": Count("id", filter=Q(sla_state="breached")),
+        "paused": Count("id", filter=Q(sla_state="paused")),
+        "due_today": Count("id", filter=Q(sla_due_at__gte=start, sla_due_at__lt=end)),
+        "unassigned": Count("id", filter=Q(assignee__isnull=True)),
+    }
+    for name, low, high in AGEING:
+        window = Q(received_at__lte=now - timedelta(days=low))
+        if high is not None:
+            window &= Q(received_at__gt=now - timedelta(days=high))
+        counts[f"age_{name}"] = Count("id", filter=window)
+    totals = open_tickets.order_by().aggregate(**counts)
+    tiles = {k: totals[k] for k in ("open", "at_risk", "breached", "paused", "due_today", "unassigned")}
+    ageing = [(name, totals[f"age_{name}"]) for name, _, _ in AGEING]
+
+    everything = ticket_list_for(scope=scope, with_clocks=False)
+    compliance = {}
+    period = None
+    for group in ("team", "agent", "kind"):
+        report = sla_metrics(tickets=everything, date_from=date_from, date_to=date_to, group_by=group, now=now)
+        compliance[group] = report["results"]
+        period = report
+    departments = _by_department(open_tickets) if scope.sees_all else []
+    at_risk = list(open_tickets.filter(sla_state__in=["at_risk", "breached"])
+                   .order_by("sla_due_at", "id")[:50])
+    return Dashboard(tiles=tiles, ageing=ageing, compliance=compliance, departments=departments, at_risk=at_risk,
+                     date_from=date.fromisoformat(period["from"]), date_to=date.fromisoformat(period["to"]))
+
+
+def _by_department(open_tickets) -> list[dict]:
+    """Open, at-risk and breached tickets per department (the units of kind department), for the director."""
+    units = list(Unit.objects.with_tree_fields())
+    by_id = {u.pk: u for u in units}
+    department_of = {}
+    for unit in units:
+        department_of[unit.pk] = next((by_id[a] for a in reversed(unit.tree_path)
+                                       if by_id[a].kind == Unit.Kind.DEPARTMENT), None)
+    rows = open_tickets.order_by().values("team_id").annotate(
+        open=Count("id"), at_risk=Count("id", filter=Q(sla_state="at_risk")),
+        breached=Count("id", filter=Q(sla_state="breached")))
+    totals: dict = defaultdict(lambda: {"open": 0, "at_risk": 0, "breached": 0})
+    for row in rows:
+        department = department_of.get(row["team_id"])
+        key = department.pk if department else None
+        for name in ("open", "at_risk", "breached"):
+            totals[key][name] += row[name]
+    result = []
+    for unit in units:
+        if unit.kind == Unit.Kind.DEPARTMENT:
+            result.append({"unit": unit, **totals.get(unit.pk, {"open": 0, "at_risk": 0, "breached": 0})})
+    if None in totals:
+        result.append({"unit": None, **totals[None]})
+    return result
