@@ -90,7 +90,7 @@ class Topic:
     category: str = ""  # complaints: a ComplaintCategory
     blame: str = ""  # complaints: "tech" or "reception", the department it may be passed to
     classes: tuple[str, ...] = ()  # the customer classes it concerns (empty: any)
-    on_phone: bool = False  # a repair the agent settles by guiding the customer, without a work order
+    resolutions: tuple[str, ...] = ()  # how such a matter is settled (default: RESOLUTIONS of the kind)
 
 
 BUSINESSES = (CustomerClass.LOW_VOLTAGE, CustomerClass.BUSINESS, CustomerClass.HV_SINGLE, CustomerClass.HV_DUAL)
@@ -99,20 +99,29 @@ TOPICS = [
     # 咨询
     Topic(Kind.INQUIRY, "电费咨询", (
         "客户来电询问{month}电费账单明细，本月电费{amount}元，较上月增加较多，想了解具体构成。",
-        "客户询问{month}电费为何比去年同期高，希望核实用电量。"), 30),
-    Topic(Kind.INQUIRY, "阶梯电价咨询", ("客户询问阶梯电价档位如何划分，本月用电{kwh}千瓦时，是否已进入第二档。",), 14),
-    Topic(Kind.INQUIRY, "峰谷分时电价咨询", ("客户家中新购电动汽车，询问峰谷分时电价的办理条件和谷段时间。",), 8),
+        "客户询问{month}电费为何比去年同期高，希望核实用电量。"), 30,
+          resolutions=("已核实客户近期抄表数据及电费构成，电量增加系季节性用电增多所致，已向客户解释，客户表示认可。",)),
+    Topic(Kind.INQUIRY, "阶梯电价咨询", ("客户询问阶梯电价档位如何划分，本月用电{kwh}千瓦时，是否已进入第二档。",), 14,
+          resolutions=("已向客户说明阶梯电价分档标准及计算方法，客户表示明白。",)),
+    Topic(Kind.INQUIRY, "峰谷分时电价咨询", ("客户家中新购电动汽车，询问峰谷分时电价的办理条件和谷段时间。",), 8,
+          resolutions=("已告知峰谷时段划分及办理方式，客户表示将在线上办理。",)),
     Topic(Kind.INQUIRY, "缴费方式咨询", (
         "客户询问除营业厅外还有哪些缴费渠道，能否设置银行代扣。",
-        "客户年纪较大，询问能否由子女在手机上代缴电费。"), 12),
+        "客户年纪较大，询问能否由子女在手机上代缴电费。"), 12,
+          resolutions=("已告知客户营业厅、银行代扣、手机应用等缴费渠道及办理方式。",)),
     Topic(Kind.INQUIRY, "停电计划查询", (
         "客户询问{addr}近期是否有计划停电，需提前安排生产。",
-        "客户收到停电通知短信，询问{day}停电的具体时间段和范围。"), 12),
-    Topic(Kind.INQUIRY, "欠费复电咨询", ("客户因欠费被停电，已于今日缴清电费{amount}元，询问多久能恢复送电。",), 8),
+        "客户收到停电通知短信，询问{day}停电的具体时间段和范围。"), 12,
+          resolutions=("已查询并告知客户计划停电时间及影响范围。",)),
+    Topic(Kind.INQUIRY, "欠费复电咨询", ("客户因欠费被停电，已于今日缴清电费{amount}元，询问多久能恢复送电。",), 8,
+          resolutions=("已核实缴费到账并远程复电，已告知客户。",)),
     Topic(Kind.INQUIRY, "电费发票开具咨询", ("客户为企业用户，询问{month}电费增值税专用发票如何开具、多久能取得。",), 5,
-          classes=BUSINESSES),
-    Topic(Kind.INQUIRY, "智能电表读数咨询", ("客户看不懂智能电表显示屏上的数字，询问如何查看当前读数和剩余电费。",), 6),
-    Topic(Kind.INQUIRY, "过户材料咨询", ("客户购买二手房，询问电费户名变更需要准备哪些材料。",), 5),
+          classes=BUSINESSES,
+          resolutions=("已告知增值税专用发票开具流程，客户已在线申请。",)),
+    Topic(Kind.INQUIRY, "智能电表读数咨询", ("客户看不懂智能电表显示屏上的数字，询问如何查看当前读数和剩余电费。",), 6,
+          resolutions=("已指导客户查看电表各项显示内容及剩余电费。",)),
+    Topic(Kind.INQUIRY, "过户材料咨询", ("客户购买二手房，询问电费户名变更需要准备哪些材料。",), 5,
+          resolutions=("已告知过户所需材料及办理渠道。",)),
     # 投诉
     Topic(C, "服务态度投诉", (
         "客户反映到营业厅办理业务时，工作人员态度冷淡、不耐烦，要求道歉。",
@@ -155,7 +164,7 @@ TOPICS = [
           Priority.URGENT),
     Topic(R, "电表箱冒烟报修", ("客户反映{addr}楼道电表箱冒烟并有焦糊味，已提醒住户远离。",), 4, Priority.URGENT),
     Topic(R, "电压过低报修", ("客户反映晚间电压过低，灯光昏暗，空调、热水器无法启动。",), 8),
-    Topic(R, "开关频繁跳闸", ("客户反映表后总开关频繁跳闸，合上后不久又跳开。",), 10, on_phone=True),
+    Topic(R, "开关频繁跳闸", ("客户反映表后总开关频繁跳闸，合上后不久又跳开。",), 10),
     Topic(R, "电杆倾斜报修", ("客户反映{addr}路边电杆倾斜，拉线松脱，担心倒杆。",), 3, Priority.HIGH),
     Topic(R, "变压器异响报修", ("客户反映小区配电变压器噪音异常，夜间有放电声。",), 3, Priority.HIGH),
     # 举报
@@ -169,11 +178,15 @@ TOPICS = [
           20, classes=(CustomerClass.RESIDENTIAL,)),
     Topic(Kind.APPLICATION, "充电桩报装申请", ("客户在自有车位安装电动汽车充电桩，申请单独装表。",), 8,
           classes=(CustomerClass.RESIDENTIAL,)),
-    Topic(Kind.APPLICATION, "更名过户申请", ("客户购买二手房，申请将电费户名变更为本人，已提交买卖合同。",), 12),
+    Topic(Kind.APPLICATION, "更名过户申请", ("客户购买二手房，申请将电费户名变更为本人，已提交买卖合同。",), 12,
+          resolutions=("材料审核通过，已办理户名变更并短信告知客户。",)),
     Topic(Kind.APPLICATION, "峰谷电价变更申请", ("客户申请将计费方式变更为峰谷分时电价。",), 8,
-          classes=(CustomerClass.RESIDENTIAL,)),
-    Topic(Kind.APPLICATION, "电表校验申请", ("客户对电表计量准确性有疑问，申请现场校验电表。",), 8),
-    Topic(Kind.APPLICATION, "临时用电申请", ("客户因房屋装修申请临时用电三个月。", "客户举办展销活动，申请临时用电一周。"), 6),
+          classes=(CustomerClass.RESIDENTIAL,),
+          resolutions=("已变更为峰谷分时计费，自下一抄表周期起执行。",)),
+    Topic(Kind.APPLICATION, "电表校验申请", ("客户对电表计量准确性有疑问，申请现场校验电表。",), 8,
+          resolutions=("已现场校验电表，误差在允许范围内，已将校验结果告知客户。",)),
+    Topic(Kind.APPLICATION, "临时用电申请", ("客户因房屋装修申请临时用电三个月。", "客户举办展销活动，申请临时用电一周。"), 6,
+          resolutions=("已完成临时用电装表接电，并告知客户到期拆除事宜。",)),
     Topic(Kind.APPLICATION, "低压非居民新装申请", ("客户新开门店，申请低压非居民用电新装，容量{kva}千伏安。",), 10,
           classes=(CustomerClass.LOW_VOLTAGE, CustomerClass.BUSINESS, CustomerClass.OTHER)),
     Topic(Kind.APPLICATION, "增容申请", ("客户因扩大生产申请由{kva}千伏安增容至{kva2}千伏安。",), 8, classes=BUSINESSES),
@@ -222,8 +235,7 @@ COVERAGE = [(Kind.REPAIR, Status.IN_PROGRESS, Channel.PHONE), (Kind.COMPLAINT, S
 
 REPLIES = {
     Kind.INQUIRY: ["您好，您咨询的问题已为您查询，详细情况已电话告知，如有疑问请随时来电。",
-                   "您好，已为您核实账单明细，本期电量与抄表读数一致，电费按阶梯电价计收。",
-                   "您好，您所在区域的停电安排已为您查询，届时请提前做好准备。"],
+                   "您好，您的问题我们已收到，正在为您查询核实，稍后答复您。"],
     Kind.COMPLAINT: ["您好，您反映的问题我们已受理并高度重视，将在核实后尽快给您答复。",
                      "您好，您的投诉已转相关部门调查，处理期间我们会与您保持联系。"],
     Kind.REPAIR: ["您好，已为您安排抢修人员，预计一小时内到达现场，请保持电话畅通。",
@@ -234,11 +246,8 @@ REPLIES = {
     Kind.SUGGESTION: ["您好，感谢您的宝贵建议，我们已转交相关部门研究。"],
     Kind.PRAISE: ["您好，感谢您的表扬与认可，我们会将您的肯定转达给相关同事。"],
 }
-PHONE_REPLIES = ["您好，请先检查家中是否有电器漏电，拔下可疑电器后再合上开关试试。"]
 RESOLUTIONS = {
-    Kind.INQUIRY: ["已向客户详细解释电费构成及阶梯电价计算方法，客户表示明白。",
-                   "已告知客户缴费渠道及办理方式，客户无其他疑问。",
-                   "已查询并告知停电计划及恢复送电时间。"],
+    Kind.INQUIRY: ["已答复客户咨询的问题，客户无其他疑问。"],
     Kind.COMPLAINT: ["经核实情况属实，已向客户致歉并说明整改措施，客户表示接受。",
                      "经调查核实，已按实际读数退补电费，并向客户说明原因。",
                      "已安排专业人员现场检测，问题已整改，客户认可处理结果。"],
@@ -251,8 +260,8 @@ RESOLUTIONS = {
 }
 CAUSES = ["表前熔丝熔断", "进户线接头烧损", "低压线路接地故障", "配变低压侧开关跳闸", "树枝碰线造成短路",
           "电缆分支箱故障", "电表故障"]
-PHONE_FIXES = ["已电话指导客户检查家用电器，系热水器漏电导致跳闸，拔除后恢复正常。",
-               "已指导客户复位漏电保护开关，恢复供电。"]
+REPAIR_NOTES = ["抢修班组回报：故障点已找到，正在处理。", "现场需停电作业，已通知受影响用户。",
+                "抢修班组回报：需更换配件，已从仓库调拨。"]
 NOTES = ["已电话联系客户，约定明天上午上门核实。", "已调取近六个月用电数据比对。", "客户不在家，已短信留言。",
          "已与片区班组沟通，等待现场反馈。", "已转营销部核查抄表数据。", "客户情绪较为激动，已安抚。"]
 PAUSE_REASONS = {
@@ -360,9 +369,9 @@ class _Customer:
     region: int  # 1 or 2: the technical region that looks after their supply
     address: str
 
-    def facts(self, rng: random.Random, now: datetime) -> dict:
+    def facts(self, rng: random.Random, received: datetime) -> dict:
         """Values for a description's placeholders."""
-        month = (timezone.localdate(now).replace(day=1) - timedelta(days=rng.choice((1, 32)))).month
+        month = (timezone.localdate(received).replace(day=1) - timedelta(days=rng.choice((1, 32)))).month
         return {
             "addr": self.address, "month": f"{month}月", "amount": f"{rng.uniform(80, 900):.2f}",
             "kwh": rng.randrange(180, 900), "meter": f"{rng.uniform(1000, 30000):.1f}", "n": rng.randrange(3, 8),
@@ -574,25 +583,25 @@ def _live(story: _Story, status: str, how: str, customer: _Customer) -> None:
         story.wait(5, 240) if ticket.assignee is None else story.wait(10, 600)
         story.cancel(ticket.cancel_reason, ticket.assignee or story.lead)
         return
-    if repair and not story.topic.on_phone:
+    # Every repair worked on is dispatched: the SLA engine stops the dispatch, arrival and
+    # restoration clocks only on a work order's times, so a repair settled without one would
+    # breach them after it is closed.
+    if repair:
         story.wait(1, 4)
         story.dispatch(rng.choice(INSTRUCTIONS))
         story.wait(1, 10)
         story.reply(rng.choice(REPLIES[kind]))
-    elif repair:
-        story.wait(2, 15)
-        story.reply(rng.choice(PHONE_REPLIES))
     elif rng.random() < 0.85:
         story.wait(5, 240 if rng.random() < 0.9 else 2400)
         story.reply(rng.choice(REPLIES[kind]))
     else:
         story.wait(5, 120)
         story.start()
-    if rng.random() < 0.3:
+    if not repair and rng.random() < 0.3:
         story.wait(20, 600)
         story.note(rng.choice(NOTES))
     done = status in (Status.RESOLVED, Status.CLOSED)
-    if story.order:
+    if repair:
         story.wait(*{Area.URBAN: (15, 40), Area.RURAL: (30, 80), Area.REMOTE: (45, 110)}[customer.row.area])
         if rng.random() < 0.08:
             story.wait(20, 90)  # held up on the way
@@ -624,13 +633,13 @@ def _live(story: _Story, status: str, how: str, customer: _Customer) -> None:
             story.change("investigation", REPORT_INVESTIGATION)
     if repair:
         story.wait(5, 60)
-        resolution = (rng.choice(RESOLUTIONS[kind]).format(cause=rng.choice(CAUSES)) if story.order
-                      else rng.choice(PHONE_FIXES))
+        if rng.random() < 0.2:
+            story.note(rng.choice(REPAIR_NOTES))
+            story.wait(1, 30)
     else:
         story.wait(*{Kind.INQUIRY: (10, 600 if rng.random() < 0.7 else 2500), Kind.COMPLAINT: (300, 5000),
                      Kind.APPLICATION: (600, 6000), Kind.REPORT: (1500, 9000)}.get(kind, (30, 2000)))
-        resolution = rng.choice(RESOLUTIONS[kind])
-    story.resolve(resolution)
+    story.resolve(rng.choice(story.topic.resolutions or RESOLUTIONS[kind]).format(cause=rng.choice(CAUSES)))
     retry = settings.TICKETS_CALLBACK_RETRY_HOURS * 60
     if status == Status.RESOLVED:
         if story.callback and rng.random() < 0.2:
@@ -665,14 +674,14 @@ def _status_for(rng: random.Random, kind: str, age_hours: float) -> str:
     if age_hours < 0.5:
         weights = [(Status.NEW, 55), (Status.ASSIGNED, 30), (Status.IN_PROGRESS, 12), (Status.CANCELLED, 3)]
     elif progress < 0.3:
-        weights = [(Status.NEW, 14), (Status.ASSIGNED, 18), (Status.IN_PROGRESS, 38), (Status.PENDING_CUSTOMER, 8),
-                   (Status.RESOLVED, 12), (Status.CLOSED, 4), (Status.CANCELLED, 6)]
+        weights = [(Status.NEW, 25), (Status.ASSIGNED, 20), (Status.IN_PROGRESS, 32), (Status.PENDING_CUSTOMER, 6),
+                   (Status.RESOLVED, 9), (Status.CLOSED, 3), (Status.CANCELLED, 5)]
     elif progress < 1:
-        weights = [(Status.NEW, 3), (Status.ASSIGNED, 6), (Status.IN_PROGRESS, 26), (Status.PENDING_CUSTOMER, 12),
-                   (Status.RESOLVED, 28), (Status.CLOSED, 20), (Status.CANCELLED, 5)]
+        weights = [(Status.NEW, 10), (Status.ASSIGNED, 10), (Status.IN_PROGRESS, 26), (Status.PENDING_CUSTOMER, 10),
+                   (Status.RESOLVED, 24), (Status.CLOSED, 15), (Status.CANCELLED, 5)]
     elif progress < 4:
-        weights = [(Status.ASSIGNED, 1), (Status.IN_PROGRESS, 6), (Status.PENDING_CUSTOMER, 6),
-                   (Status.RESOLVED, 15), (Status.CLOSED, 66), (Status.CANCELLED, 6)]
+        weights = [(Status.NEW, 1), (Status.ASSIGNED, 3), (Status.IN_PROGRESS, 8), (Status.PENDING_CUSTOMER, 6),
+                   (Status.RESOLVED, 14), (Status.CLOSED, 62), (Status.CANCELLED, 6)]
     else:
         weights = [(Status.IN_PROGRESS, 1), (Status.PENDING_CUSTOMER, 2), (Status.RESOLVED, 3),
                    (Status.CLOSED, 88), (Status.CANCELLED, 6)]
@@ -822,7 +831,7 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, std
                                 if topic.blame == "tech" else "reception"].unit
         ticket = Ticket(
             kind=kind, channel=channel, status=Status.ASSIGNED if how == "direct" else Status.NEW, priority=priority,
-            subject=topic.subject, description=rng.choice(topic.details).format(**who.facts(rng, now)),
+            subject=topic.subject, description=rng.choice(topic.details).format(**who.facts(rng, received)),
             customer=who.row, business_line=line, team=team.unit, assignee=holder, received_at=received,
             created_by=creator.user if creator else None, cancel_reason=cancel_reason,
             complaint_category=topic.category, responsible_unit=responsible,
