@@ -1,4 +1,4 @@
-.PHONY: test test-fast demo install lint messages bench-sla clean
+.PHONY: test test-fast demo install lint messages bench-sla bench-pages clean
 
 ## make test: the whole suite on a throwaway PostgreSQL and Redis (installs what is missing)
 test:
@@ -15,7 +15,11 @@ demo:
 ## make bench-sla: the escalation sweep at 1,000,000 tickets beside hand-written SQL, and deadline
 ## arithmetic per second (ARGS="--tickets 100000" for a quick run)
 bench-sla:
-	bash scripts/bench-sla.sh $(ARGS)
+	bash scripts/bench.sh bench/sla_sweep.py $(ARGS)
+
+## make bench-pages: server time of the agent queue and the SLA dashboard at 100,000 tickets
+bench-pages:
+	bash scripts/bench.sh bench/pages.py $(ARGS)
 
 install:
 	bash -c 'source scripts/lib.sh && ensure_venv'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench-sla: a throwaway PostgreSQL, migrated, then bench/sla_sweep.py with its arguments.
+# make bench-sla / bench-pages: a throwaway PostgreSQL, migrated, then the given bench/ script with its arguments.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
@@ -8,4 +8,6 @@ apt_install postgresql redis-server
 ensure_venv
 start_services bench
 "$PY" manage.py migrate -v0
-"$PY" bench/sla_sweep.py "$@"
+script="$1"
+shift
+"$PY" "$script" "$@"
