@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -25,6 +26,13 @@ def require_service(available: bool, reason: str) -> None:
         if os.environ.get("SERVICECENTER_REQUIRE_SERVICES"):
             pytest.fail(f"required service missing: {reason}")
         pytest.skip(reason)
+
+
+def signed_in(username: str) -> Client:
+    """A test client signed in as one of the loaded org chart's users."""
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
 
 
 def load_shape(path: Path) -> dict[str, int]:

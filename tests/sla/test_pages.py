@@ -7,17 +7,12 @@ from django.test import Client
 
 from sla.models import Notification
 from sla.sweep import sweep
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in
 from tickets.models import Kind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
 TZ = ZoneInfo("Asia/Shanghai")
 
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
 
 
 def test_the_bell_counts_unread_and_the_list_marks_them_read(make_ticket, member):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from sla.sweep import sweep
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in
 from tests.tickets.conftest import snapshot
 from tickets import services
 from tickets.models import Customer, Kind, Status, Ticket
@@ -21,11 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # a Friday
 
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture

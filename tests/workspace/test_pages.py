@@ -8,18 +8,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, signed_in
 from tests.tickets.conftest import snapshot
 from tickets.models import Callback, Customer, Kind, Status, Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
 TZ = ZoneInfo("Asia/Shanghai")
 
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
 
 
 def test_the_queue_shows_my_tickets_most_urgent_deadline_first(make_ticket, member):
