@@ -559,21 +559,16 @@ class _Story:
 
     # Minutes to moments.
 
-    def room(self, now: datetime) -> float:
-        """Minutes from receipt to a minute before now."""
-        return (now - self.ticket.received_at).total_seconds() / 60 - 1
-
     def fit(self, now: datetime) -> None:
-        """Squeeze the story, if it runs past now, into part of the time there was."""
-        room = self.room(now)
-        if self.t > room:
-            self.factor = room * self.rng.uniform(0.6, 0.95) / self.t
+        """Squeeze the story, if need be, into the time from receipt to a minute before now."""
+        room = (now - self.ticket.received_at).total_seconds() / 60 - 1
+        self.factor = min(1.0, room / self.t) if self.t > 0 else 1.0
 
     def at(self, minutes: float) -> datetime:
         return self.ticket.received_at + timedelta(minutes=minutes * self.factor)
 
 
-def _live(story: _Story, status: str, how: str, customer: _Customer, now: datetime) -> None:
+def _live(story: _Story, status: str, how: str, customer: _Customer) -> None:
     """Play the workflow from receipt until the ticket reaches ``status``."""
     rng, ticket, kind = story.rng, story.ticket, story.ticket.kind
     repair = kind == Kind.REPAIR
@@ -647,7 +642,7 @@ def _live(story: _Story, status: str, how: str, customer: _Customer, now: dateti
     story.resolve(rng.choice(story.topic.resolutions or RESOLUTIONS[kind]).format(cause=rng.choice(CAUSES)))
     retry = settings.TICKETS_CALLBACK_RETRY_HOURS * 60
     if status == Status.RESOLVED:
-        if story.callback and rng.random() < 0.2 and story.t + 600 < story.room(now):
+        if story.callback and rng.random() < 0.2:
             story.wait(60, 600)
             story.call_back(CallbackOutcome.UNREACHABLE)  # not reached yet: tried again later
         return
@@ -805,9 +800,11 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, std
                                         (CancelReason.SPAM, 15)])
             earlier = [j for j in range(max(0, i - 40), i) if stories[j].ticket.status != Status.CANCELLED
                        and received - stories[j].ticket.received_at < timedelta(days=3)]
-            if cancel_reason == CancelReason.DUPLICATE and earlier and not fresh and i not in coverage:
+            if cancel_reason == CancelReason.DUPLICATE and earlier and i not in coverage:
                 # The same customer again about the same matter.
                 duplicate_of = rng.choice(earlier)
+                if fresh:
+                    unused.append(used.pop())
                 who, kind, topic = owners[duplicate_of], stories[duplicate_of].ticket.kind, stories[duplicate_of].topic
             elif cancel_reason == CancelReason.DUPLICATE:
                 cancel_reason = CancelReason.WITHDRAWN
@@ -843,7 +840,7 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, std
         story.event(EventKind.CREATED, creator, field="status", new=ticket.status)
         if how == "direct":
             story.event(EventKind.ASSIGNED, creator, field="assignee", new=holder.name)
-        _live(story, status, how, who, now)
+        _live(story, status, how, who)
         assert ticket.status == status, (ticket.reference, ticket.status, status)
         stories.append(story)
         owners.append(who)
