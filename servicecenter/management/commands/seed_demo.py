@@ -10,7 +10,6 @@ from sla.presets import seed_calendar
 from staff.roles import sync_role_groups
 from staff.services import org_import
 from tickets.demo import seed_tickets
-from tickets.models import Ticket
 
 SHAPE_A = Path(__file__).resolve().parents[3] / "staff" / "orgdata" / "shape_a.json"
 DEFAULT_DEMO_PASSWORD = "servicecenter-demo"  # noqa: S105 - a documented demo default, printed on use
@@ -40,10 +39,8 @@ class Command(BaseCommand):
         calendar = seed_calendar(apps)
         self.stdout.write(f"  official days: {calendar['official']}, provisional days: {calendar['provisional']}")
         progress(_("Tickets over the last 60 days, with their clocks and escalations"))
-        if Ticket.objects.exists():
+        if not seed_tickets(stdout=self.stdout):
             self.stdout.write(_("  tickets already exist: left as they are"))
-        else:
-            seed_tickets(stdout=self.stdout)  # reports what it added, or why it added nothing
         self.stdout.write(self.style.SUCCESS(
             _("Demo center ready: %(units)d units, %(positions)d positions, %(staff)d staff.") % counts
         ))
