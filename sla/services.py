@@ -70,9 +70,9 @@ def working_deadline(start: datetime, days: int) -> datetime:
     return work_calendar(default_calendar()).due(start, days, "working_days").at
 
 
-def _apply_target(clock: Clock, policy: Policy, spec) -> None:
+def _apply_target(clock: Clock, policy: Policy, spec, *, fallback: Calendar | None = None) -> None:
     clock.policy = policy
-    clock.calendar = policy.calendar or default_calendar()
+    clock.calendar = policy.calendar or fallback or default_calendar()
     clock.amount, clock.unit, clock.warn_percent = spec.amount, spec.unit, spec.warn_percent
     clock.escalate_every, clock.escalate_every_unit = spec.escalate_every, spec.escalate_every_unit
     clock.end_of_day = policy.end_of_day
@@ -194,6 +194,16 @@ def clocks_reopen(*, ticket_id: int, at: datetime, actor=None) -> int:
     """The resolution clock resumes where it stopped; the time spent resolved counts as a pause."""
     return _resume_resolution(ticket_id, stopped=ClockState.MET, at=at, actor=actor,
                               reason=_("Reopened: the time resolved counts as a pause"))
+
+
+def clocks_stop_unused(*, ticket_id: int) -> int:
+    """A ticket resolved without a dispatch, an arrival or a restoration no longer needs those clocks:
+    they are cancelled, so they neither breach nor escalate after the work is done."""
+    n = Clock.objects.filter(ticket_id=ticket_id, target__in=REPAIR_ONLY, state__in=LIVE).update(
+        state=ClockState.CANCELLED, next_escalation_at=None)
+    if n:
+        ticket_sla_refresh(ticket_ids=[ticket_id])
+    return n
 
 
 def clocks_cancel(*, ticket_id: int, callback=None) -> int:
@@ -355,8 +365,7 @@ def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:
             starts += [(Target.CALLBACK, c.created_at, c.completed_at, c) for c in callbacks[ticket.pk]]
         for name, started, stopped, callback in starts:
             clock = Clock(ticket=ticket, callback=callback, target=name, started_at=started)
-            _apply_target(clock, policy, specs[name])
-            clock.calendar = policy.calendar or fallback_calendar
+            _apply_target(clock, policy, specs[name], fallback=fallback_calendar)
             compute(clock, clock.calendar)
             if ticket.status == Status.CANCELLED:
                 clock.state = ClockState.CANCELLED

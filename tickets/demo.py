@@ -181,11 +181,11 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
     tickets = Ticket.objects.bulk_create(tickets, batch_size=500)
     _set_reference_counters(counters)
 
-    events, orders, callbacks = [], [], []
+    events, event_times, orders, callbacks = [], [], [], []
     for ticket, plan in zip(tickets, plans, strict=True):
         for offset, kind, field, old, new, body in plan["events"]:
-            events.append(TicketEvent(ticket=ticket, kind=kind, field=field, old_value=old, new_value=new, body=body,
-                                      created_at=ticket.received_at + offset))
+            events.append(TicketEvent(ticket=ticket, kind=kind, field=field, old_value=old, new_value=new, body=body))
+            event_times.append(ticket.received_at + offset)
         if plan["work_order"]:
             orders.append(WorkOrder(ticket=ticket, field_team=ticket.team, instructions="请携带备品备件，尽快到场处理。",
                                     dispatched_at=ticket.received_at + plan["work_order"][0], **plan["work_order"][1]))
@@ -205,6 +205,9 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
                                          "pause_reason", "cancel_reason", "created_at", "version"], batch_size=500)
     # auto_now_add wrote "now": put the historic times back.
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(updated_at=now)
+    # bulk_create ran auto_now_add on the instances too: set the historic times again, then write them.
+    for event, at in zip(events, event_times, strict=True):
+        event.created_at = at
     TicketEvent.objects.bulk_update(events, ["created_at"], batch_size=1000)
 
     made = Callback.objects.bulk_create([

@@ -483,6 +483,7 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
         fields.append("first_response_at")
         sla.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
     sla.clock_meet(ticket_id=ticket.pk, target="resolution", at=now, actor=actor)
+    sla.clocks_stop_unused(ticket_id=ticket.pk)
     if ticket.kind in callback_kinds():
         callback = Callback.objects.create(ticket=ticket, assignee=ticket.assignee, due_at=callback_due_at(now))
         sla.callback_clock_start(callback=callback)

@@ -168,3 +168,16 @@ def test_a_new_customer_class_recomputes_the_open_tickets(make_ticket, member, a
                               format="json")
     assert bad.status_code == 400
     assert clocks(ticket)["resolution"].due_at == at("2026-11-23T17:30")
+
+
+def test_a_repair_resolved_without_a_dispatch_stops_its_repair_clocks(make_ticket, member, user):
+    with time_machine.travel(at("2026-11-02T09:00"), tick=False):
+        ticket = make_ticket(kind=Kind.REPAIR, assignee=member("agent1"))
+    with time_machine.travel(at("2026-11-02T09:05"), tick=False):
+        services.ticket_resolve(ticket_id=ticket.pk, actor=user("agent1"), resolution="电话指导客户合上总闸，已恢复")
+    states = {c.target: c.state for c in Clock.objects.filter(ticket=ticket, callback__isnull=True)}
+    assert states == {"dispatch": "cancelled", "arrival": "cancelled", "restoration": "cancelled"}
+    from sla.sweep import sweep
+
+    sweep(now=at("2026-11-20T09:00"))  # only the callback, never made, breaches
+    assert list(Clock.objects.filter(ticket=ticket, state="breached").values_list("target", flat=True)) == ["callback"]

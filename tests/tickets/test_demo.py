@@ -1,9 +1,11 @@
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
 from sla.models import Clock, Escalation
 from tickets import services
@@ -24,6 +26,10 @@ def test_the_demo_center_has_tickets_in_every_state_kind_and_channel(shape_a):
     assert not Ticket.objects.filter(status=Status.CLOSED, closed_at__isnull=True).exists()
     assert not Ticket.objects.filter(status=Status.PENDING_CUSTOMER, pause_reason="").exists()
     assert not Ticket.objects.filter(status=Status.CANCELLED, cancel_reason="").exists()
+    # Events carry their historic times: the created event at receipt, none after the seed ran.
+    assert not TicketEvent.objects.filter(kind="created").exclude(created_at=F("ticket__received_at")).exists()
+    assert not TicketEvent.objects.filter(created_at__gt=timezone.now()).exists()
+    assert TicketEvent.objects.filter(created_at__lt=timezone.now() - timedelta(days=30)).exists()
     created = TicketEvent.objects.filter(kind="created").values("ticket").annotate(n=Count("id"))
     assert {row["n"] for row in created} == {1} and created.count() == 400
     assert not Ticket.objects.filter(first_response_at__lt=F("received_at")).exists()
