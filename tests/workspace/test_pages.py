@@ -157,3 +157,9 @@ def test_the_queue_query_count_is_the_same_at_10_and_1000_tickets(member, count_
     response = client.get(f"/tickets/?tab={tab}")
     assert response.context["page"].paginator.count == 1000
     assert count_queries(lambda: client.get(f"/tickets/?tab={tab}")) == small
+
+
+def test_the_queue_without_parameters_is_my_queue(make_ticket, member):
+    mine = make_ticket(assignee=member("agent1"))
+    page = signed_in("agent1").get("/tickets/")
+    assert (page.context["tab"], [t.pk for t in page.context["page"]]) == ("mine", [mine.pk])

@@ -72,7 +72,7 @@ def queue(request):
     tab = request.GET.get("tab") or ("mine" if scope.staff else "all")
     if tab not in TABS:
         tab = "mine"
-    filterset = TicketFilter(request.GET or None, queryset=queue_for(scope, tab), request=request)
+    filterset = TicketFilter(request.GET, queryset=queue_for(scope, tab), request=request)
     rows = filterset.qs if filterset.is_valid() else queue_for(scope, tab).none()
     page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     context = {"tab": tab, "tabs": TABS, "filter": filterset, "page": page, "now": timezone.now()}
