@@ -97,3 +97,27 @@ class MetricsSerializer(serializers.Serializer):
     to = serializers.DateField()
     group_by = serializers.CharField()
     results = MetricsRowSerializer(many=True)
+
+
+class StaffingQuerySerializer(serializers.Serializer):
+    calls = serializers.FloatField(min_value=0, max_value=1_000_000, help_text=_("Calls forecast in the interval."))
+    interval_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
+    aht_seconds = serializers.FloatField(min_value=1, max_value=36_000, help_text=_("Average handling time."))
+    target = serializers.FloatField(min_value=0.01, max_value=0.999, default=0.8)
+    threshold_seconds = serializers.FloatField(min_value=0, max_value=3600, default=15)
+    shrinkage = serializers.FloatField(min_value=0, max_value=0.95, default=0)
+
+
+class StaffingRowSerializer(serializers.Serializer):
+    agents = serializers.IntegerField()
+    service_level = serializers.FloatField()
+    p_wait = serializers.FloatField()
+    asa_seconds = serializers.FloatField(allow_null=True)
+    occupancy = serializers.FloatField()
+
+
+class StaffingSerializer(StaffingRowSerializer):
+    traffic_erlangs = serializers.FloatField()
+    scheduled_staff = serializers.IntegerField()
+    formula = serializers.CharField()
+    table = StaffingRowSerializer(many=True)

@@ -145,3 +145,39 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def read_all(self, request):
         Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StaffingView(APIView):
+    """Erlang C: the agents a forecast needs to answer ``target`` of calls within ``threshold_seconds``,
+    with service level, ASA and occupancy, a table around that number, and the staff to schedule."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[s.StaffingQuerySerializer], responses=s.StaffingSerializer)
+    def get(self, request):
+        from sla.erlang import agents_needed, scheduled_staff, staffing_for
+
+        query = s.StaffingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        try:
+            best = agents_needed(calls=q["calls"], interval_seconds=q["interval_minutes"] * 60,
+                                 aht_seconds=q["aht_seconds"], target=q["target"],
+                                 threshold_seconds=q["threshold_seconds"])
+        except ValueError as error:
+            raise ValidationError({"detail": str(error)}) from None
+
+        def row(result):
+            data = result.as_dict()
+            return {"agents": data["agents"], "service_level": data["service_level"], "p_wait": data["p_wait"],
+                    "asa_seconds": None if data["asa_seconds"] == float("inf") else data["asa_seconds"],
+                    "occupancy": data["occupancy"]}
+
+        low = max(int(best.traffic) + 1, best.agents - 4, 1)
+        table = [row(staffing_for(n, best.traffic, aht_seconds=q["aht_seconds"],
+                                  threshold_seconds=q["threshold_seconds"])) for n in range(low, best.agents + 6)]
+        return Response({
+            **row(best), "traffic_erlangs": round(best.traffic, 4),
+            "scheduled_staff": scheduled_staff(best.agents, q["shrinkage"]),
+            "formula": "Erlang C: SL = 1 - C(N, A) * exp(-(N - A) * T / AHT)", "table": table,
+        })
