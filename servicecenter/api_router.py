@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from sla.api.views import CalendarDayViewSet, NotificationViewSet, PolicyViewSet
+from sla.api.views import CalendarDayViewSet, CallImportViewSet, NotificationViewSet, PolicyViewSet
 from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet
 
@@ -17,3 +17,4 @@ router.register("callbacks", CallbackViewSet, basename="callback")
 router.register("sla/calendar/days", CalendarDayViewSet, basename="calendar-day")
 router.register("sla/policies", PolicyViewSet, basename="policy")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("calls/imports", CallImportViewSet, basename="call-import")

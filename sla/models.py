@@ -293,3 +293,82 @@ class Notification(models.Model):
     @property
     def is_warning(self) -> bool:
         return self.level == 0
+
+
+class CallImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CallImport(models.Model):
+    """One uploaded call log (Asterisk ``queue_log`` or CSV) and what importing it found."""
+
+    class Format(models.TextChoices):
+        QUEUE_LOG = "queue_log", _("Asterisk queue_log")
+        CSV = "csv", _("CSV")
+
+    name = models.CharField(_("file name"), max_length=200)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    content = models.TextField(_("content"))
+    sha256 = models.CharField(_("checksum"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=CallImportStatus.choices,
+                              default=CallImportStatus.PENDING)
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    processed = models.PositiveIntegerField(_("lines read"), default=0)
+    imported = models.PositiveIntegerField(_("calls imported"), default=0)
+    duplicates = models.PositiveIntegerField(_("calls already known"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("call import")
+        verbose_name_plural = _("call imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallOutcome(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    ABANDONED = "abandoned", _("Abandoned")
+    TIMEOUT = "timeout", _("Timed out")
+    EXIT_KEY = "exit_key", _("Left by key")
+    EXIT_EMPTY = "exit_empty", _("Queue empty")
+    TRANSFERRED = "transferred", _("Transferred")
+
+
+class CallRecord(models.Model):
+    """One call in one queue. A call that overflows through two queues has two records and one call id."""
+
+    call_id = models.CharField(_("call id"), max_length=64)
+    queue = models.CharField(_("queue"), max_length=80)
+    enqueued_at = models.DateTimeField(_("entered the queue"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices)
+    wait_seconds = models.PositiveIntegerField(_("wait (s)"), default=0)
+    ring_seconds = models.PositiveIntegerField(_("ring (s)"), null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(_("talk (s)"), null=True, blank=True)
+    agent = models.CharField(_("agent"), max_length=80, blank=True)
+    caller = models.CharField(_("caller"), max_length=40, blank=True)
+    source = models.ForeignKey(CallImport, models.SET_NULL, null=True, blank=True, related_name="calls",
+                               verbose_name=_("import"))
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-enqueued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["call_id", "queue"], name="call_once_per_queue")]
+        indexes = [
+            models.Index(fields=["enqueued_at"], name="call_enqueued"),
+            models.Index(fields=["queue", "enqueued_at"], name="call_queue_enqueued"),
+            models.Index(fields=["agent", "enqueued_at"], name="call_agent_enqueued"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.queue}"

@@ -121,3 +121,34 @@ class StaffingSerializer(StaffingRowSerializer):
     scheduled_staff = serializers.IntegerField()
     formula = serializers.CharField()
     table = StaffingRowSerializer(many=True)
+
+
+class CallImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        from sla.models import CallImport
+
+        model = CallImport
+        fields = ["id", "name", "format", "status", "lines", "processed", "imported", "duplicates", "errors",
+                  "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class CallImportInSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField([("queue_log", "queue_log"), ("csv", "csv")], default="queue_log")
+
+    def validate_file(self, value):
+        if value.size > 50 * 1024 * 1024:
+            raise serializers.ValidationError(_("The file is larger than 50 MB."))
+        return value
+
+
+class ServiceLevelQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    queue = serializers.CharField(required=False, allow_blank=True, default="")
+    threshold = serializers.IntegerField(min_value=0, max_value=600, default=15)
+    short_abandon = serializers.IntegerField(min_value=0, max_value=600, default=5)
+    group_by = serializers.ChoiceField(["", "hour", "day", "queue", "agent"], default="")
+    formula = serializers.ChoiceField(["short_abandons_excluded", "answered_only", "abandons_against",
+                                       "abandons_for", "late_abandons_against"], default="short_abandons_excluded")

@@ -181,3 +181,73 @@ class StaffingView(APIView):
             "scheduled_staff": scheduled_staff(best.agents, q["shrinkage"]),
             "formula": "Erlang C: SL = 1 - C(N, A) * exp(-(N - A) * T / AHT)", "table": table,
         })
+
+
+class IsLeaderOrAdmin(permissions.BasePermission):
+    """Call figures and imports are for leads, supervisors, the director and admins."""
+
+    def has_permission(self, request, view):
+        from staff.selectors import user_is_org_admin
+        from tickets.selectors import ticket_scope
+
+        scope = ticket_scope(request.user)
+        return bool(scope.is_leader or scope.sees_all or user_is_org_admin(request.user))
+
+
+class CallImportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Upload a call log (multipart ``file``, ``format=queue_log|csv``): 202 at once, imported by a worker;
+    poll the import for ``status``, ``processed``, ``imported``, ``duplicates`` and ``errors``."""
+
+    serializer_class = s.CallImportSerializer
+    permission_classes = [IsLeaderOrAdmin]
+
+    def get_queryset(self):
+        from sla.models import CallImport
+
+        return CallImport.objects.defer("content").order_by("-created_at", "-id")
+
+    @extend_schema(request={"multipart/form-data": s.CallImportInSerializer}, responses={202: s.CallImportSerializer})
+    def create(self, request):
+        from django.db import transaction
+
+        from sla.calls import call_import_create
+        from sla.tasks import call_import_task
+
+        data = s.CallImportInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw = data.validated_data["file"].read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError({"file": _("The file is not UTF-8 text.")}) from None
+        job = call_import_create(name=data.validated_data["file"].name, content=text,
+                                 fmt=data.validated_data["format"], actor=request.user)
+        transaction.on_commit(lambda: call_import_task.delay(job.pk))
+        return Response(s.CallImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ServiceLevelView(APIView):
+    """Offered, answered, answered within the threshold, abandoned, short abandons, the service level
+    with the formula used, answer rate, ASA, abandonment rate and agent pick-up within the threshold."""
+
+    permission_classes = [IsLeaderOrAdmin]
+
+    @extend_schema(parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str),
+                               OpenApiParameter("queue", str), OpenApiParameter("threshold", int),
+                               OpenApiParameter("short_abandon", int),
+                               OpenApiParameter("group_by", str, enum=["hour", "day", "queue", "agent"]),
+                               OpenApiParameter("formula", str)],
+                   responses={200: dict})
+    def get(self, request):
+        from sla.calls import service_level
+
+        params = dict(request.query_params.items())
+        params["date_from"], params["date_to"] = params.pop("from", None), params.pop("to", None)
+        query = s.ServiceLevelQuerySerializer(data={k: v for k, v in params.items() if v is not None})
+        query.is_valid(raise_exception=True)
+        report = service_level(**query.validated_data)
+        for row in report["results"]:
+            if "group" in row and hasattr(row["group"], "isoformat"):
+                row["group"] = row["group"].isoformat()
+        return Response(report)
