@@ -60,6 +60,7 @@ class NewTicketForm(forms.Form):
     received_at = forms.DateTimeField(label=_("Received at (if earlier)"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     take_it = forms.BooleanField(label=_("I handle it myself"), required=False, initial=True)
+    call_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -154,7 +154,7 @@ def ticket_create(
     *, actor, kind: str, channel: str, subject: str, customer: dict, description: str = "",
     priority: int = Priority.NORMAL, received_at: datetime | None = None, team: Unit | None = None,
     business_line: Skill | None = None, assignee: StaffMember | None = None, complaint_category: str = "",
-    responsible_unit: Unit | None = None,
+    responsible_unit: Unit | None = None, call_id: str = "",
 ) -> Ticket:
     """Record a ticket: match or create the customer, route it to a team, give it a reference."""
     now = timezone.now()
@@ -172,12 +172,16 @@ def ticket_create(
         team_id = team.pk
     if assignee is not None and team_id is None and assignee.position_id:
         team_id = assignee.position.unit_id
+    if team_id is None:  # no rule matched: the queue of whoever logged it, so that it is never lost
+        logger = getattr(actor, "staff_member", None) if getattr(actor, "pk", None) else None
+        if logger is not None and logger.position_id:
+            team_id = logger.position.unit_id
     ticket = Ticket.objects.create(
         reference=next_reference(timezone.localdate(now)),
         kind=kind, channel=channel, subject=subject.strip(), description=description, priority=priority,
         customer=the_customer, team_id=team_id, business_line=business_line, received_at=received_at,
         created_by=actor if getattr(actor, "pk", None) else None, complaint_category=complaint_category,
-        responsible_unit=responsible_unit,
+        responsible_unit=responsible_unit, call_id=call_id.strip()[:64],
         assignee=assignee, status=Status.ASSIGNED if assignee else Status.NEW,
     )
     _event(ticket, EventKind.CREATED, actor, field="status", new=ticket.status)

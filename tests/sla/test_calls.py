@@ -156,3 +156,17 @@ def test_manage_py_import_calls(tmp_path):
     call_command("import_calls", str(path), stdout=out)
     assert out.getvalue().splitlines() == ["lines=22 imported=8 duplicates=0 errors=0",
                                            "lines=22 imported=0 duplicates=8 errors=0"]
+
+
+def test_a_ticket_logged_during_a_call_shows_the_call(api, shape_a):
+    from tests.conftest import signed_in
+
+    run(QUEUE_LOG)
+    created = api("agent2").post("/api/v1/tickets/", {
+        "kind": "complaint", "channel": "phone", "subject": "排队太久", "call_id": "c4",
+        "customer": {"name": "客户", "phone": "13900000004"}}, format="json").json()
+    assert created["call_id"] == "c4"
+    page = signed_in("supervisor1").get(f"/tickets/{created['id']}/").content.decode()
+    assert 'id="call"' in page and "95598" in page
+    assert [c.outcome for c in signed_in("supervisor1").get(f"/tickets/{created['id']}/").context["calls"]] == [
+        "abandoned"]

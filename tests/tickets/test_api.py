@@ -245,3 +245,18 @@ def test_the_schema_generates_without_warnings(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/v1/tickets/{id}/dispatch/" in (tmp_path / "schema.yml").read_text(encoding="utf-8")
+
+
+def test_a_ticket_no_rule_routes_lands_in_the_loggers_team(api, units):
+    without_priority = {k: v for k, v in NEW_COMPLAINT.items() if k != "priority"}
+    body = api("agent2").post("/api/v1/tickets/", without_priority, format="json")
+    assert body.status_code == 201, body.data
+    assert (body.data["team"], body.data["priority"]) == (units["reception"].pk, "normal")
+
+
+def test_a_ticket_routed_outside_the_callers_scope_is_filed_and_named(api, units):
+    response = api("agent2").post("/api/v1/tickets/", {**NEW_COMPLAINT, "team": units["tech-region-2"].pk},
+                                  format="json")
+    assert response.status_code == 201
+    assert set(response.data) == {"id", "reference", "team"}
+    assert Ticket.objects.get(pk=response.data["id"]).team == units["tech-region-2"]

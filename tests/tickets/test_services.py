@@ -72,7 +72,8 @@ def test_routing_rules_pick_the_first_matching_team_by_rank(units, make_ticket):
     assert make_ticket(kind=Kind.INQUIRY, team=None, business_line=technical).team == units["tech-region-2"]
     assert make_ticket(kind=Kind.COMPLAINT, team=None).team == units["reception"]
     RoutingRule.objects.update(is_active=False)
-    assert make_ticket(kind=Kind.COMPLAINT, team=None).team is None
+    # No rule matches: the ticket lands in the queue of whoever logged it (agent1: region 1).
+    assert make_ticket(kind=Kind.COMPLAINT, team=None).team == units["tech-region-1"]
 
 
 def test_first_reply_is_the_first_response_and_a_note_is_not(make_ticket, member, user):

@@ -109,7 +109,7 @@ class TicketSerializer(serializers.ModelSerializer):
         fields = [
             "id", "reference", "kind", "channel", "status", "priority", "subject", "description", "customer",
             "confidential", "team", "team_name", "assignee", "assignee_name", "business_line", "received_at",
-            "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "resolution",
+            "call_id", "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "resolution",
             "pause_reason", "cancel_reason", "duplicate_of", "complaint_category", "responsible_unit",
             "investigation", "remedy", "customer_reply", "version", "allowed_actions", "sla", "sla_state",
             "sla_due_at",
@@ -200,7 +200,7 @@ class TicketCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(Channel.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    priority = PriorityField(required=False, default="normal")
+    priority = PriorityField(required=False, default=int(Priority.NORMAL))  # a default skips to_internal_value
     received_at = serializers.DateTimeField(required=False)
     customer = CustomerInSerializer()
     team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
@@ -214,6 +214,7 @@ class TicketCreateSerializer(serializers.Serializer):
                                                  default="")
     responsible_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
                                                           allow_null=True)
+    call_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class TicketUpdateSerializer(serializers.Serializer):

@@ -75,6 +75,10 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             raise TicketForbidden(_("You can only assign to yourself or to people below you."),
                                   code="outside_subtree")
         ticket = services.ticket_create(actor=request.user, **data)
+        if not selectors.ticket_list_for(scope=self.scope, with_clocks=False).filter(pk=ticket.pk).exists():
+            # Routed to a team outside the caller's scope: say it was filed, and where, without its details.
+            return Response({"id": ticket.pk, "reference": ticket.reference, "team": ticket.team_id},
+                            status=status.HTTP_201_CREATED)
         return self._fresh(ticket.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TicketUpdateSerializer, responses={200: s.TicketDetailSerializer})

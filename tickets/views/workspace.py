@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicecenter.errors import DomainError
-from sla.models import Clock, Escalation
+from sla.models import CallRecord, Clock, Escalation
 from sla.selectors import default_calendar as sla_default_calendar
 from sla.selectors import policy_for, work_calendar
 from staff.models import StaffMember, Unit
@@ -94,7 +94,8 @@ def _deadline_preview(*, kind: str, channel: str, customer_class: str, priority:
 @staff_required
 def new_ticket(request):
     """Log a call (or a visit, a letter): customer look-up as you type, routing and deadline shown first."""
-    form = NewTicketForm(request.POST or None)
+    form = NewTicketForm(request.POST or None, initial={"call_id": request.GET.get("call_id", ""),
+                                                        "phone": request.GET.get("phone", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scope = _scope(request)
@@ -103,6 +104,7 @@ def new_ticket(request):
                 actor=request.user, kind=data["kind"], channel=data["channel"], subject=data["subject"],
                 description=data["description"], priority=data["priority"],
                 received_at=data["received_at"] or None, complaint_category=data["complaint_category"] or "",
+                call_id=data["call_id"],
                 assignee=scope.staff if data["take_it"] and scope.staff else None,
                 customer={"name": data["name"], "phone": data["phone"], "email": data["email"],
                           "account_no": data["account_no"], "customer_class": data["customer_class"]},
@@ -179,6 +181,8 @@ def detail(request, pk: int):
         "assignable": assignable, "field_teams": Unit.objects.filter(kind=Unit.Kind.TEAM).order_by("sort_order", "id"),
         "cancel_reasons": CancelReason.choices, "may_work": scope.may_work(ticket),
         "reply_form": BodyForm(initial={"version": ticket.version}),
+        "calls": list(CallRecord.objects.filter(call_id=ticket.call_id).order_by("enqueued_at")) if ticket.call_id
+        else [],
     }
     return render(request, "tickets/detail.html", context)
 
