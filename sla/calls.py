@@ -130,3 +130,21 @@ def _rates(row: dict, formula: str) -> None:
     row["abandonment_rate"] = _share(abandoned, row["offered"])
     row["pickup_within_rate"] = _share(row["picked_up_within"], row["ring_known"])
     row["asa_seconds"] = round(row["asa_seconds"], 1) if row["asa_seconds"] is not None else None
+
+
+def heat_map(*, date_from: date, date_to: date, queue: str = "", threshold: int = 15) -> list[dict]:
+    """Answered within the threshold / answered, by local day and hour, in one grouped query."""
+    tz = timezone.get_current_timezone()
+    calls = CallRecord.objects.filter(enqueued_at__gte=datetime.combine(date_from, time(0), tzinfo=tz),
+                                      enqueued_at__lt=datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=tz),
+                                      outcome__in=["answered", "transferred"])
+    if queue:
+        calls = calls.filter(queue=queue)
+    rows = (calls.annotate(day=TruncDate("enqueued_at"), hour=ExtractHour("enqueued_at")).values("day", "hour")
+            .annotate(answered=Count("id"), within=Count("id", filter=Q(wait_seconds__lte=threshold)))
+            .order_by("day", "hour"))
+    days: dict = {}
+    for row in rows:
+        days.setdefault(row["day"], [None] * 24)[row["hour"]] = (row["within"], row["answered"])
+    return [{"day": day, "hours": [(_share(*cell) if cell else None, cell[1] if cell else 0) for cell in hours]}
+            for day, hours in sorted(days.items())]

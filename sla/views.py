@@ -57,7 +57,12 @@ def dashboard(request):
     people = StaffMember.objects.filter(is_active=True).order_by("name")
     if not scope.sees_all:
         people = people.filter(pk__in=scope.staff_ids)
-    context = {"board": board, "people": list(people), "now": timezone.now(), "scope": scope}
+    from sla.calls import service_level
+
+    today = timezone.localdate()
+    calls_today = service_level(date_from=today, date_to=today)["results"][0]
+    context = {"board": board, "people": list(people), "now": timezone.now(), "scope": scope,
+               "calls_today": calls_today if calls_today["offered"] else None}
     template = "sla/partials/_dashboard_body.html" if request.htmx else "sla/dashboard.html"
     return render(request, template, context)
 
@@ -144,3 +149,84 @@ def dashboard_reassign(request):
     for reason in sorted(set(refused)):
         messages.error(request, reason)
     return redirect("sla:dashboard")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calls(request):
+    """The 15-second answer rate: an hour-by-day heat map, agents, upload of call logs, staffing."""
+    from datetime import timedelta
+
+    from sla.calls import call_import_create, heat_map, service_level
+    from sla.models import CallImport
+    from sla.tasks import call_import_task
+
+    if _leader_scope(request) is None:
+        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        fmt = request.POST.get("format", "queue_log")
+        if upload is None or fmt not in ("queue_log", "csv") or upload.size > 50 * 1024 * 1024:
+            messages.error(request, _("Choose a queue_log or CSV file of at most 50 MB."))
+            return redirect("sla:calls")
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            messages.error(request, _("The file is not UTF-8 text."))
+            return redirect("sla:calls")
+        job = call_import_create(name=upload.name, content=text, fmt=fmt, actor=request.user)
+        from django.db import transaction
+
+        transaction.on_commit(lambda: call_import_task.delay(job.pk))
+        return redirect("sla:call-import", pk=job.pk)
+    date_from, date_to = _period(request)
+    date_to = date_to or timezone.localdate()
+    date_from = date_from or date_to - timedelta(days=13)
+    threshold = int(request.GET.get("threshold", 15)) if request.GET.get("threshold", "15").isdigit() else 15
+    context = {
+        "overall": service_level(date_from=date_from, date_to=date_to, threshold=threshold)["results"][0],
+        "agents": service_level(date_from=date_from, date_to=date_to, threshold=threshold,
+                                group_by="agent")["results"],
+        "heat": heat_map(date_from=date_from, date_to=date_to, threshold=threshold),
+        "hours": range(24), "date_from": date_from, "date_to": date_to, "threshold": threshold,
+        "imports": list(CallImport.objects.defer("content").order_by("-created_at")[:5]),
+        "staffing": _staffing(request),
+    }
+    return render(request, "sla/calls.html", context)
+
+
+def _staffing(request):
+    from sla.erlang import agents_needed, scheduled_staff, staffing_for
+
+    try:
+        calls = float(request.GET["calls"])
+        interval = int(request.GET.get("interval_minutes", 30))
+        aht = float(request.GET.get("aht_seconds", 180))
+        target = float(request.GET.get("target", 0.8))
+        threshold = float(request.GET.get("target_seconds", 15))
+        shrinkage = float(request.GET.get("shrinkage", 0.3))
+        best = agents_needed(calls=calls, interval_seconds=interval * 60, aht_seconds=aht, target=target,
+                             threshold_seconds=threshold)
+        rows = [staffing_for(n, best.traffic, aht_seconds=aht, threshold_seconds=threshold)
+                for n in range(max(int(best.traffic) + 1, best.agents - 3), best.agents + 5)]
+        return {"best": best, "rows": rows, "scheduled": scheduled_staff(best.agents, shrinkage),
+                "query": {"calls": calls, "interval_minutes": interval, "aht_seconds": aht, "target": target,
+                          "target_seconds": threshold, "shrinkage": shrinkage}}
+    except (KeyError, ValueError):
+        return {"query": {"calls": 100, "interval_minutes": 30, "aht_seconds": 180, "target": 0.8,
+                          "target_seconds": 15, "shrinkage": 0.3}}
+
+
+@login_required
+@require_http_methods(["GET"])
+def call_import(request, pk: int):
+    """An import's progress; the page polls itself while the worker runs."""
+    from sla.models import CallImport
+
+    if _leader_scope(request) is None:
+        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
+    job = CallImport.objects.defer("content").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    template = "sla/partials/_call_import.html" if request.htmx else "sla/call_import.html"
+    return render(request, template, {"job": job})
