@@ -170,3 +170,24 @@ def test_a_ticket_logged_during_a_call_shows_the_call(api, shape_a):
     assert 'id="call"' in page and "95598" in page
     assert [c.outcome for c in signed_in("supervisor1").get(f"/tickets/{created['id']}/").context["calls"]] == [
         "abandoned"]
+
+
+def test_the_demo_queue_log_imports_cleanly_and_looks_like_a_hotline(shape_a):
+    from sla.demo import seed_calls
+
+    imported = seed_calls(days=7)
+    assert imported > 500
+    assert seed_calls(days=7) == 0  # once
+    row = service_level(date_from=timezone_today() - timedelta(days=7), date_to=timezone_today())["results"][0]
+    assert row["records"] == imported and row["offered"] < row["records"]  # overflows counted once
+    assert 0.7 < row["service_level"] < 0.98
+    assert 0.03 < row["abandonment_rate"] < 0.12
+    from sla.models import CallImport
+
+    assert CallImport.objects.get().errors == []
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from sla.demo import seed_calls
 from sla.presets import seed_calendar
 from staff.roles import sync_role_groups
 from staff.services import org_import
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         progress(_("Tickets over the last 60 days, with their clocks and escalations"))
         if not seed_tickets(stdout=self.stdout):
             self.stdout.write(_("  tickets already exist: left as they are"))
+        progress(_("Calls of the last 30 days from a queue_log"))
+        if not seed_calls(stdout=self.stdout):
+            self.stdout.write(_("  calls already exist: left as they are"))
         self.stdout.write(self.style.SUCCESS(
             _("Demo center ready: %(units)d units, %(positions)d positions, %(staff)d staff.") % counts
         ))
