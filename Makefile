@@ -1,4 +1,4 @@
-.PHONY: test test-fast demo install lint messages bench-sla bench-pages clean
+.PHONY: test test-fast demo install lint messages bench-sla bench-pages bench-calls clean
 
 ## make test: the whole suite on a throwaway PostgreSQL and Redis (installs what is missing)
 test:
@@ -20,6 +20,10 @@ bench-sla:
 ## make bench-pages: server time of the agent queue and the SLA dashboard at 100,000 tickets
 bench-pages:
 	bash scripts/bench.sh bench/pages.py $(ARGS)
+
+## make bench-calls: importing a 1,000,000-line queue_log beside a plain COPY; the year's service level
+bench-calls:
+	bash scripts/bench.sh bench/calls_import.py $(ARGS)
 
 install:
 	bash -c 'source scripts/lib.sh && ensure_venv'
