@@ -4,8 +4,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sla.calls import call_import_create, call_import_run, service_level
+from sla.calls import FORMULAS, _rates, call_import_create, call_import_run, service_level
 from sla.models import CallRecord
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,20 @@ def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+@settings(max_examples=300, deadline=None)
+@given(answered_within=st.integers(0, 500), answered_late=st.integers(0, 500), abandoned_short=st.integers(0, 100),
+       abandoned_within=st.integers(0, 100), abandoned_late=st.integers(0, 100), others=st.integers(0, 100),
+       formula=st.sampled_from(sorted(FORMULAS)))
+def test_the_service_level_never_leaves_0_1(answered_within, answered_late, abandoned_short, abandoned_within,
+                                            abandoned_late, others, formula):
+    """Whatever the mix of calls (short abandons are within T too), every formula gives a share."""
+    abandoned = abandoned_short + abandoned_within + abandoned_late
+    answered = answered_within + answered_late
+    row = {"answered": answered, "answered_within": answered_within, "abandoned": abandoned,
+           "abandoned_within": abandoned_short + abandoned_within, "short_abandons": abandoned_short,
+           "offered": answered + abandoned + others, "picked_up_within": 0, "ring_known": 0, "asa_seconds": None}
+    _rates(row, formula)
+    for name in ("service_level", "answer_rate", "abandonment_rate"):
+        assert row[name] is None or 0.0 <= row[name] <= 1.0
