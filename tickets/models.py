@@ -147,7 +147,7 @@ class Ticket(models.Model):
         verbose_name=_("assignee"),
     )
     received_at = models.DateTimeField(_("received at"))
-    call_id = models.CharField(_("call id"), max_length=64, blank=True, db_index=True,
+    call_id = models.CharField(_("call id"), max_length=64, blank=True, db_index=True, db_default="",
                                help_text=_("The phone system's id of the call this ticket was logged from."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
