@@ -80,3 +80,77 @@ def scheduled_staff(agents: int, shrinkage: float) -> int:
     if not 0 <= shrinkage < 1:
         raise ValueError("shrinkage is a share between 0 and 1")
     return math.ceil(agents / (1 - shrinkage) - 1e-9)
+
+
+@dataclass(frozen=True)
+class StaffingA:
+    """Erlang A (M/M/N+M): callers hang up after an exponential patience."""
+
+    agents: int
+    traffic: float
+    p_wait: float
+    p_abandon: float
+    service_level: float  # answered within the threshold / all callers (abandons count against)
+    occupancy: float
+
+    def as_dict(self) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def erlang_a(agents: int, *, calls: float, interval_seconds: float, aht_seconds: float, patience_seconds: float,
+             threshold_seconds: float) -> StaffingA:
+    """Erlang A by the birth-death chain of the system (log space, truncated where it is negligible)
+    and, for a caller who has to queue behind ``j`` others, the chance of being answered within the
+    threshold before hanging up, by uniformization of that caller's own chain. Exact up to the
+    truncation (1e-12)."""
+    if agents < 1 or patience_seconds <= 0:
+        raise ValueError("at least one agent, and a patience above 0")
+    lam, mu, theta = calls / interval_seconds, 1 / aht_seconds, 1 / patience_seconds
+    a = lam / mu
+    # Stationary distribution of the number in the system, log-scaled to avoid overflow.
+    logs, k, log_p, peak = [0.0], 0, 0.0, 0.0
+    while True:
+        k += 1
+        death = min(k, agents) * mu + max(k - agents, 0) * theta
+        log_p += math.log(lam / death) if lam > 0 else -math.inf
+        logs.append(log_p)
+        peak = max(peak, log_p)
+        if k > agents and log_p < peak - 28:  # e^-28 ≈ 7e-13 of the largest term, and falling
+            break
+        if lam == 0:
+            break
+    top = max(logs)
+    weights = [math.exp(v - top) for v in logs]
+    total = sum(weights)
+    p = [w / total for w in weights]
+    queue_states = p[agents:]
+    p_wait = sum(queue_states)
+    # u[j]: answered within T having j callers ahead (uniformized pure-death chain with killing).
+    j_max = len(queue_states)
+    ahead = [agents * mu + j * theta for j in range(j_max)]  # rate at which the queue ahead moves up
+    rates = [r + theta for r in ahead]  # ... or this caller hangs up
+    big = max(rates) if rates else 1.0
+    t = threshold_seconds
+    within = [0.0] * j_max
+    if j_max and t > 0:
+        w = [0.0] * j_max
+        n, weight = 0, math.exp(-big * t)
+        cumulative = weight
+        while True:
+            w = [(ahead[j] / big) * (1.0 if j == 0 else w[j - 1]) + (1 - rates[j] / big) * w[j] for j in range(j_max)]
+            n += 1
+            weight *= big * t / n
+            cumulative += weight
+            within = [u + weight * v for u, v in zip(within, w, strict=True)]
+            if 1 - cumulative < 1e-12 or n > 100_000:
+                break
+    answered_ever = []
+    product = 1.0
+    for j in range(j_max):
+        product *= ahead[j] / rates[j]
+        answered_ever.append(product)
+    p_abandon = sum(q * (1 - e) for q, e in zip(queue_states, answered_ever, strict=True))
+    service_level = sum(p[:agents]) + sum(q * u for q, u in zip(queue_states, within, strict=True))
+    occupancy = min(a * (1 - p_abandon) / agents, 1.0)
+    return StaffingA(agents, a, min(max(p_wait, 0.0), 1.0), min(max(p_abandon, 0.0), 1.0),
+                     min(max(service_level, 0.0), 1.0), occupancy)

@@ -196,7 +196,7 @@ def calls(request):
 
 
 def _staffing(request):
-    from sla.erlang import agents_needed, scheduled_staff, staffing_for
+    from sla.erlang import agents_needed, erlang_a, scheduled_staff, staffing_for
 
     try:
         calls = float(request.GET["calls"])
@@ -205,16 +205,19 @@ def _staffing(request):
         target = float(request.GET.get("target", 0.8))
         threshold = float(request.GET.get("target_seconds", 15))
         shrinkage = float(request.GET.get("shrinkage", 0.3))
+        patience = float(request.GET.get("patience_seconds", 120))
         best = agents_needed(calls=calls, interval_seconds=interval * 60, aht_seconds=aht, target=target,
                              threshold_seconds=threshold)
-        rows = [staffing_for(n, best.traffic, aht_seconds=aht, threshold_seconds=threshold)
+        rows = [(staffing_for(n, best.traffic, aht_seconds=aht, threshold_seconds=threshold),
+                 erlang_a(n, calls=calls, interval_seconds=interval * 60, aht_seconds=aht, patience_seconds=patience,
+                          threshold_seconds=threshold) if patience > 0 else None)
                 for n in range(max(int(best.traffic) + 1, best.agents - 3), best.agents + 5)]
         return {"best": best, "rows": rows, "scheduled": scheduled_staff(best.agents, shrinkage),
                 "query": {"calls": calls, "interval_minutes": interval, "aht_seconds": aht, "target": target,
-                          "target_seconds": threshold, "shrinkage": shrinkage}}
+                          "target_seconds": threshold, "shrinkage": shrinkage, "patience_seconds": patience}}
     except (KeyError, ValueError):
         return {"query": {"calls": 100, "interval_minutes": 30, "aht_seconds": 180, "target": 0.8,
-                          "target_seconds": 15, "shrinkage": 0.3}}
+                          "target_seconds": 15, "shrinkage": 0.3, "patience_seconds": 120}}
 
 
 @login_required

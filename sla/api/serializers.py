@@ -106,6 +106,8 @@ class StaffingQuerySerializer(serializers.Serializer):
     target = serializers.FloatField(min_value=0.01, max_value=0.999, default=0.8)
     threshold_seconds = serializers.FloatField(min_value=0, max_value=3600, default=15)
     shrinkage = serializers.FloatField(min_value=0, max_value=0.95, default=0)
+    patience_seconds = serializers.FloatField(min_value=1, max_value=36_000, required=False,
+                                              help_text=_("Average patience: adds the Erlang A figures."))
 
 
 class StaffingRowSerializer(serializers.Serializer):

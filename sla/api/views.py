@@ -155,7 +155,7 @@ class StaffingView(APIView):
 
     @extend_schema(parameters=[s.StaffingQuerySerializer], responses=s.StaffingSerializer)
     def get(self, request):
-        from sla.erlang import agents_needed, scheduled_staff, staffing_for
+        from sla.erlang import agents_needed, erlang_a, scheduled_staff, staffing_for
 
         query = s.StaffingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -176,11 +176,18 @@ class StaffingView(APIView):
         low = max(int(best.traffic) + 1, best.agents - 4, 1)
         table = [row(staffing_for(n, best.traffic, aht_seconds=q["aht_seconds"],
                                   threshold_seconds=q["threshold_seconds"])) for n in range(low, best.agents + 6)]
-        return Response({
+        body = {
             **row(best), "traffic_erlangs": round(best.traffic, 4),
             "scheduled_staff": scheduled_staff(best.agents, q["shrinkage"]),
             "formula": "Erlang C: SL = 1 - C(N, A) * exp(-(N - A) * T / AHT)", "table": table,
-        })
+        }
+        if q.get("patience_seconds"):
+            # With abandonment (Erlang A) the same agents do better for those who stay; show both.
+            body["erlang_a"] = [
+                erlang_a(r["agents"], calls=q["calls"], interval_seconds=q["interval_minutes"] * 60,
+                         aht_seconds=q["aht_seconds"], patience_seconds=q["patience_seconds"],
+                         threshold_seconds=q["threshold_seconds"]).as_dict() for r in table]
+        return Response(body)
 
 
 class IsLeaderOrAdmin(permissions.BasePermission):

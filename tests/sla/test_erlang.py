@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sla.erlang import agents_needed, erlang_c, scheduled_staff, staffing_for, traffic
+from sla.erlang import agents_needed, erlang_a, erlang_c, scheduled_staff, staffing_for, traffic
 
 
 def test_the_oracle_100_calls_per_half_hour_at_180_seconds():
@@ -66,3 +66,47 @@ def test_the_staffing_api(api, shape_a):
     assert body["table"][0]["service_level"] < body["service_level"] < body["table"][-1]["service_level"]
     for bad in ("calls=-1&aht_seconds=180", "calls=100", "calls=100&aht_seconds=180&target=1.5"):
         assert api("supervisor1").get(f"/api/v1/calls/staffing/?{bad}").status_code == 400
+
+
+def test_erlang_a_tends_to_erlang_c_when_callers_never_hang_up():
+    c = staffing_for(14, 10.0, aht_seconds=180, threshold_seconds=20)
+    a = erlang_a(14, calls=100, interval_seconds=1800, aht_seconds=180, patience_seconds=1e7, threshold_seconds=20)
+    assert abs(a.p_wait - c.p_wait) < 1e-3
+    assert abs(a.service_level - (1 - c.p_wait * math.exp(-(14 - 10) * 20 / 180))) < 2e-3
+    assert a.p_abandon < 1e-4
+
+
+def test_impatient_callers_abandon_and_are_answered_less_often_within_the_threshold():
+    patient = erlang_a(12, calls=100, interval_seconds=1800, aht_seconds=180, patience_seconds=600,
+                       threshold_seconds=20)
+    hasty = erlang_a(12, calls=100, interval_seconds=1800, aht_seconds=180, patience_seconds=30,
+                     threshold_seconds=20)
+    assert hasty.p_abandon > patient.p_abandon > 0
+    assert hasty.p_wait < patient.p_wait  # those who hang up shorten the queue for the rest
+    # Fewer agents than Erlangs is still stable with abandonment.
+    under = erlang_a(8, calls=100, interval_seconds=1800, aht_seconds=180, patience_seconds=120, threshold_seconds=20)
+    assert 0 < under.service_level < 1 and under.p_abandon > 0.1
+
+
+@settings(max_examples=60, deadline=None)
+@given(calls=st.floats(min_value=1, max_value=400), agents=st.integers(min_value=1, max_value=40),
+       patience=st.floats(min_value=5, max_value=900))
+def test_erlang_a_stays_in_0_1_and_improves_with_every_agent(calls, agents, patience):
+    one = erlang_a(agents, calls=calls, interval_seconds=1800, aht_seconds=180, patience_seconds=patience,
+                   threshold_seconds=20)
+    more = erlang_a(agents + 1, calls=calls, interval_seconds=1800, aht_seconds=180, patience_seconds=patience,
+                    threshold_seconds=20)
+    for x in (one.p_wait, one.p_abandon, one.service_level, one.occupancy):
+        assert 0.0 <= x <= 1.0
+    assert more.service_level >= one.service_level - 1e-9
+    assert more.p_abandon <= one.p_abandon + 1e-9
+
+
+@pytest.mark.django_db
+def test_the_staffing_api_adds_erlang_a_with_a_patience(api, shape_a):
+    body = api("supervisor1").get("/api/v1/calls/staffing/?calls=100&interval_minutes=30&aht_seconds=180"
+                                   "&target=0.8&threshold_seconds=20&patience_seconds=120").json()
+    rows = {r["agents"]: r for r in body["erlang_a"]}
+    assert set(rows) == {r["agents"] for r in body["table"]}
+    assert rows[14]["p_abandon"] > 0 and rows[14]["service_level"] > body["service_level"] - 0.05
+    assert "erlang_a" not in api("supervisor1").get("/api/v1/calls/staffing/?calls=100&aht_seconds=180").json()
