@@ -53,3 +53,29 @@ def test_the_sweep_task_escalates_through_a_real_worker(sla_presets, start_worke
     assert (third["warned"], third["breached"], third["raised"]) == (0, 0, 0)
     assert list(Escalation.objects.filter(ticket=ticket, level=2).values_list("recipient__user__username", flat=True)
                 ) == ["director", "director"]
+
+
+def test_a_call_log_is_imported_by_a_real_worker(start_worker):
+    from sla.calls import call_import_create
+    from sla.models import CallImport, CallRecord
+    from tests.sla.test_calls import QUEUE_LOG
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    require_service(bool(redis_url), "Redis (REDIS_URL)")
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for a worker to share")
+    job = call_import_create(name="queue_log", content=QUEUE_LOG, fmt="queue_log")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    worker = start_worker({"CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url,
+                           "CELERY_TASK_DEFAULT_QUEUE": queue})
+    app = Celery("producer", broker=redis_url, backend=redis_url)
+    app.conf.task_default_queue = queue
+    try:
+        value = app.send_task("sla.import_calls", args=[job.pk]).get(timeout=60)
+    except Exception as exc:
+        pytest.fail(f"import did not come back: {exc!r}\n--- worker log ---\n{worker.output()}")
+    assert value == {"status": "done", "imported": 8, "duplicates": 0, "errors": 0}
+    job = CallImport.objects.get(pk=job.pk)
+    assert (job.status, job.processed, job.imported) == ("done", 8, 8)
+    assert CallRecord.objects.count() == 8
+    again = app.send_task("sla.import_calls", args=[job.pk]).get(timeout=60)  # a redelivered task
+    assert again["imported"] == 8 and CallRecord.objects.count() == 8
