@@ -29,3 +29,19 @@ class IsOrgAdminOrReadOnly(permissions.BasePermission):
         from staff.selectors import user_is_org_admin
 
         return user_is_org_admin(request.user)
+
+
+def month_param(request):
+    """The ``month`` query parameter (``YYYY-MM``) as its first day; this month when absent; 400 when bad."""
+    from django.utils import timezone
+    from rest_framework.exceptions import ValidationError
+
+    from staff.scorecards import parse_month
+
+    raw = request.query_params.get("month")
+    if not raw:
+        return timezone.localdate().replace(day=1)
+    month = parse_month(raw)
+    if month is None:
+        raise ValidationError({"month": "YYYY-MM"})
+    return month

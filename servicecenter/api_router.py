@@ -3,7 +3,8 @@
 from rest_framework.routers import DefaultRouter
 
 from sla.api.views import CalendarDayViewSet, CallImportViewSet, NotificationViewSet, PolicyViewSet
-from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
+from staff.api.views import PositionViewSet, ScorecardViewSet, StaffMemberViewSet, UnitViewSet
+from surveys.api.views import FollowUpViewSet, QualityReviewViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet
 
 router = DefaultRouter()
@@ -18,3 +19,6 @@ router.register("sla/calendar/days", CalendarDayViewSet, basename="calendar-day"
 router.register("sla/policies", PolicyViewSet, basename="policy")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("calls/imports", CallImportViewSet, basename="call-import")
+router.register("surveys/follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("surveys/reviews", QualityReviewViewSet, basename="quality-review")
+router.register("scorecards", ScorecardViewSet, basename="scorecard")

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from servicecenter import views
 from servicecenter.api_router import router
 from sla.api.views import CalendarAddView, MetricsView, ServiceLevelView, StaffingView
+from surveys.api.views import SurveyMetricsView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,11 +19,13 @@ urlpatterns = [
     path("org/", include("staff.urls")),
     path("", include("tickets.urls")),
     path("", include("sla.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/sla/calendar/add/", CalendarAddView.as_view(), name="calendar-add"),
     path("api/v1/sla/metrics/", MetricsView.as_view(), name="sla-metrics"),
     path("api/v1/calls/staffing/", StaffingView.as_view(), name="calls-staffing"),
     path("api/v1/calls/service-level/", ServiceLevelView.as_view(), name="calls-service-level"),
+    path("api/v1/surveys/metrics/", SurveyMetricsView.as_view(), name="survey-metrics"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -6,11 +6,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sla.models import Notification
+from sla.models import Notification, NotificationKind
 
 
 def notification_text(notification: Notification) -> str:
     ticket = notification.ticket
+    if notification.kind == NotificationKind.FOLLOW_UP:
+        return _("%(reference)s: the customer was unhappy in the survey; follow up by %(due)s.") % {
+            "reference": ticket.reference,
+            "due": timezone.localtime(notification.due_at).strftime("%m-%d %H:%M") if notification.due_at else "—"}
     target = notification.get_target_display()
     if notification.level == 0:
         return _("%(reference)s: the %(target)s deadline is near (%(due)s).") % {

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from servicecenter.exports import xlsx_response
 from sla.models import Notification
 from staff.models import StaffMember
 
@@ -61,8 +62,16 @@ def dashboard(request):
 
     today = timezone.localdate()
     calls_today = service_level(date_from=today, date_to=today)["results"][0]
+    from surveys.metrics import survey_metrics
+    from surveys.models import FollowUpState
+    from surveys.selectors import follow_up_list_for
+    from tickets.selectors import ticket_list_for
+
+    satisfaction = survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False), group_by="month")["totals"]
     context = {"board": board, "people": list(people), "now": timezone.now(), "scope": scope,
-               "calls_today": calls_today if calls_today["offered"] else None}
+               "calls_today": calls_today if calls_today["offered"] else None,
+               "satisfaction": satisfaction if satisfaction["sent"] else None,
+               "follow_ups_open": follow_up_list_for(scope=scope).filter(state=FollowUpState.OPEN).count()}
     template = "sla/partials/_dashboard_body.html" if request.htmx else "sla/dashboard.html"
     return render(request, template, context)
 
@@ -100,22 +109,7 @@ def dashboard_export(request, fmt: str):
         writer.writerow(header)
         writer.writerows(rows)
         return response
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "SLA"
-    sheet.append([str(h) for h in header])
-    for row in rows:
-        sheet.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_response(filename=name, title="SLA", header=header, rows=rows)
 
 
 @login_required

@@ -8,6 +8,8 @@ from staff.models import (
     JobDescription,
     PerformanceStandard,
     Position,
+    Scorecard,
+    ScoreWeight,
     Skill,
     StaffMember,
     Unit,
@@ -101,3 +103,38 @@ class StaffMemberAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         staff_member_sync_groups(staff=form.instance)
+
+
+@admin.register(ScoreWeight)
+class ScoreWeightAdmin(admin.ModelAdmin):
+    """Weights and targets of the 100-point score. The weights should add up to 100; the score scales
+    by their sum, so a table that does not is still fair, and the list says so."""
+
+    list_display = ["kpi", "weight", "target"]
+
+    def changelist_view(self, request, extra_context=None):
+        from decimal import Decimal
+
+        from django.contrib import messages
+        from django.db.models import Sum
+
+        total = ScoreWeight.objects.aggregate(total=Sum("weight"))["total"] or Decimal(0)
+        if total != Decimal(100):
+            messages.warning(request, _("The weights add up to %(total)s, not 100; scores are scaled by their sum.")
+                             % {"total": total})
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    """Read-only: scores are computed, and adjusted by supervisors on the scorecard page."""
+
+    list_display = ["staff", "month", "team", "base_score", "adjustment", "total", "band"]
+    list_filter = ["month", "band", "team"]
+    list_select_related = ["staff", "team"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ the position they report to; the chain of command walks that pointer (see ``staf
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -278,3 +279,81 @@ class ConcurrentPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} → {self.position}"
+
+
+class Kpi(models.TextChoices):
+    SLA = "sla", _("SLA compliance")
+    SATISFACTION = "satisfaction", _("Satisfaction rate")
+    CALLBACK = "callback", _("Callback completion")
+    PICKUP = "pickup", _("Answered within 15 s")
+    ERRORS = "errors", _("Service error rate")
+
+
+# KPIs where less is better: their points come from the distance below the limit.
+LOWER_IS_BETTER = frozenset({Kpi.ERRORS})
+
+
+class ScoreWeight(models.Model):
+    """How much one KPI weighs in the 100-point score, and the target that earns its full weight.
+
+    A KPI where more is better earns ``weight × min(1, value / target)``; the error rate earns
+    ``weight × min(1, (1 - value) / (1 - target))``. An agent with no data for a KPI in a month is
+    scored on the others, their weights scaled up to 100.
+    """
+
+    kpi = models.CharField(_("KPI"), max_length=20, choices=Kpi.choices, unique=True)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2,
+                                 validators=[MinValueValidator(0), MaxValueValidator(100)])
+    target = models.DecimalField(_("target"), max_digits=5, decimal_places=4,
+                                 validators=[MinValueValidator(0), MaxValueValidator(1)],
+                                 help_text=_("A share: 0.9 is 90%. For the error rate, the most allowed."))
+
+    class Meta:
+        verbose_name = _("score weight")
+        verbose_name_plural = _("score weights")
+        ordering = ["kpi"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gte=0, weight__lte=100), name="score_weight_range"),
+            models.CheckConstraint(condition=models.Q(target__gte=0, target__lte=1), name="score_target_share"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kpi_display()} {self.weight}"
+
+
+class Band(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    COMPETENT = "competent", _("Competent")
+    BASIC = "basic", _("Basically competent")
+    NOT_COMPETENT = "not_competent", _("Not competent")
+
+
+class Scorecard(models.Model):
+    """One agent's 100-point score for one month: KPI values and points, a supervisor's adjustment, the band."""
+
+    staff = models.ForeignKey(StaffMember, models.CASCADE, related_name="scorecards", verbose_name=_("staff member"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    team = models.ForeignKey(Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team"))
+    kpis = models.JSONField(_("KPIs"), default=dict)
+    base_score = models.DecimalField(_("score from KPIs"), max_digits=5, decimal_places=2)
+    adjustment = models.DecimalField(_("adjustment"), max_digits=5, decimal_places=2, default=0)
+    adjustment_reason = models.CharField(_("reason for the adjustment"), max_length=300, blank=True)
+    adjusted_by = models.ForeignKey(StaffMember, models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("adjusted by"))
+    total = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    band = models.CharField(_("band"), max_length=20, choices=Band.choices)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        ordering = ["month", "team", "staff"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "month"], name="scorecard_once_per_month"),
+            models.CheckConstraint(condition=models.Q(total__gte=0, total__lte=100), name="scorecard_total_range"),
+        ]
+        indexes = [models.Index(fields=["month", "team"], name="scorecard_month_team")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.month:%Y-%m} {self.total}"

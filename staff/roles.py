@@ -13,7 +13,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # there, and read tickets only through the scoped pages and API.
     Role.ADMIN: ["staff.*", "django_celery_beat.*", "auth.view_user", "auth.change_user", "auth.add_user",
                  "tickets.*_routingrule", "sla.*_calendar", "sla.*_calendarday", "sla.*_businessinterval",
-                 "sla.*_policy", "sla.*_policytarget"],
+                 "sla.*_policy", "sla.*_policytarget", "surveys.*_surveytemplate", "surveys.*_question"],
     Role.DIRECTOR: _READ_ORG,
     Role.MANAGER: _READ_ORG,
     Role.SUPERVISOR: _READ_ORG,

@@ -253,6 +253,7 @@ class EventKind(models.TextChoices):
     RAISED = "raised", _("Raised to a supervisor")
     SLA = "sla", _("Deadline changed")
     ESCALATED = "escalated", _("Escalated")
+    SURVEY = "survey", _("Satisfaction survey")
 
 
 class TicketEvent(models.Model):

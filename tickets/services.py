@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from sla import services as sla
 from staff.models import Skill, StaffMember, Unit
 from staff.selectors import superior_of
+from surveys import services as surveys
 from tickets import workflow
 from tickets.errors import TicketConflict, TicketError, TicketForbidden
 from tickets.models import (
@@ -493,7 +494,9 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
         sla.callback_clock_start(callback=callback)
         _event(ticket, EventKind.CALLBACK, actor, field="callback", new=CallbackState.DUE,
                body=timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M"))
-    return _save(ticket, fields)
+    _save(ticket, fields)
+    surveys.invitation_schedule(ticket=ticket, trigger="resolved", now=now)
+    return ticket
 
 
 @transaction.atomic
@@ -609,4 +612,6 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
     if fields:
         callback.save(update_fields=fields)
     _save(ticket, ticket_fields)
+    if callback.state != CallbackState.DUE:
+        surveys.invitation_schedule(ticket=ticket, trigger="callback", now=now)
     return callback

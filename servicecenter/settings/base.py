@@ -8,6 +8,7 @@ With ``DATABASE_URL`` and ``REDIS_URL`` set it runs on PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("SERVICECENTER_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -172,6 +173,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # django-celery-beat copies this into its table at start; admins can then change the interval.
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
+    "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
+    # Last month's scorecards, early on the 1st (center time); supervisors adjust them afterwards.
+    "scorecards-monthly": {"task": "staff.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
@@ -232,3 +236,25 @@ TICKETS_CALLBACK_RETRY_HOURS = env.int("TICKETS_CALLBACK_RETRY_HOURS", default=2
 # SLA: how many clocks one sweep takes per phase (warnings, breaches, next levels); when a phase
 # fills its batch the sweep queues another run at once.
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=10_000)
+
+# Surveys (满意度回访): which kinds are surveyed (reports are not: the reporter is protected), which
+# wait for their callback to finish rather than the resolution, the delay, the quiet hours in center
+# time when nothing is sent, how long before the same customer is asked again, and how long a link
+# lives. Backends are dotted paths; an SMS gateway is one more class (``surveys.backends``).
+SURVEYS_KINDS = env.list("SURVEYS_KINDS", default=["inquiry", "complaint", "repair", "application", "suggestion",
+                                                    "praise"])
+SURVEYS_AFTER_CALLBACK_KINDS = env.list("SURVEYS_AFTER_CALLBACK_KINDS", default=["complaint", "repair"])
+SURVEYS_DELAY_MINUTES = env.int("SURVEYS_DELAY_MINUTES", default=30)
+SURVEYS_QUIET_HOURS = env("SURVEYS_QUIET_HOURS", default="21:00-08:00")
+SURVEYS_RESURVEY_DAYS = env.int("SURVEYS_RESURVEY_DAYS", default=30)
+SURVEYS_TOKEN_DAYS = env.int("SURVEYS_TOKEN_DAYS", default=7)
+SURVEYS_SEND_BATCH = env.int("SURVEYS_SEND_BATCH", default=500)
+SURVEYS_MAX_ATTEMPTS = env.int("SURVEYS_MAX_ATTEMPTS", default=5)
+SURVEYS_SMS_BACKEND = env("SURVEYS_SMS_BACKEND", default="surveys.backends.ConsoleSmsBackend")
+SURVEYS_EMAIL_BACKEND = env("SURVEYS_EMAIL_BACKEND", default="surveys.backends.EmailBackend")
+SURVEYS_OUTBOX_FILE = env("SURVEYS_OUTBOX_FILE", default=str(VAR_DIR / "survey-outbox.jsonl"))
+SURVEYS_BASE_URL = env("SURVEYS_BASE_URL", default="http://localhost:8000")
+SURVEYS_ANSWER_RATE = env("SURVEYS_ANSWER_RATE", default="30/10m")
+
+# Scorecards: how far a supervisor may move an agent's monthly score, either way.
+SCORECARD_MAX_ADJUSTMENT = env.int("SCORECARD_MAX_ADJUSTMENT", default=10)

@@ -12,3 +12,5 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003", "axe
 # django-axes back on for itself.
 AXES_ENABLED = False
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+SURVEYS_SMS_BACKEND = "surveys.backends.LocmemBackend"
+SURVEYS_EMAIL_BACKEND = "surveys.backends.LocmemBackend"

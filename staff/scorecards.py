@@ -1,0 +1,247 @@
+"""The monthly 100-point scorecard of each agent (绩效考核).
+
+KPIs per agent and month, each one grouped aggregate over the whole center (five queries, whatever
+the number of agents or tickets):
+
+- SLA compliance: the agent's ticket deadlines that fell due in the month, not breached / all;
+- satisfaction rate: survey answers in the month about the agent's tickets, (very) satisfied / all;
+- callback completion: the agent's callbacks due in the month, completed (reached or three tries) / all;
+- answered within 15 s: calls the agent answered in the month that waited at most 15 s / all answered;
+- service error rate: the agent's reviewed tickets in the month with an error / all reviewed.
+
+The weights and targets are ``ScoreWeight`` rows (admins edit them). A supervisor may adjust a
+score by up to ``SCORECARD_MAX_ADJUSTMENT`` points with a reason; recomputing keeps the adjustment.
+"""
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicecenter.errors import ConflictError, DomainError, ForbiddenError
+from staff.models import LOWER_IS_BETTER, Band, Kpi, Role, Scorecard, ScoreWeight, StaffMember
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+# (lowest score, band), highest first: 95–100 优秀, 90–94 良好, 80–89 称职, 60–79 基本称职, below 60 不称职.
+BANDS = ((Decimal(95), Band.EXCELLENT), (Decimal(90), Band.GOOD), (Decimal(80), Band.COMPETENT),
+         (Decimal(60), Band.BASIC))
+PICKUP_SECONDS = 15
+
+
+class ScorecardError(DomainError):
+    pass
+
+
+def band_for(total: Decimal) -> str:
+    for lowest, band in BANDS:
+        if total >= lowest:
+            return band
+    return Band.NOT_COMPETENT
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def parse_month(text: str | None) -> date | None:
+    """``YYYY-MM`` → the first day of that month; None for anything else."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def previous_month(today: date | None = None) -> date:
+    first = month_start(today or timezone.localdate())
+    return month_start(first - timedelta(days=1))
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    first = month_start(month)
+    following = month_start(first + timedelta(days=31))
+    return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(following, time(0), tzinfo=tz)
+
+
+def kpi_points(kpi: str, value: float, weight: Decimal, target: Decimal) -> Decimal:
+    """Points earned: the full weight at or beyond the target, in proportion below it. For the error
+    rate, the accuracy (1 - rate) is compared with the accuracy the target allows."""
+    value = Decimal(str(value))
+    if kpi in LOWER_IS_BETTER:
+        # Accuracy (1 - rate) over the accuracy the target allows.
+        ratio = Decimal(1) if value <= target else (Decimal(1) - value) / (Decimal(1) - target)
+    else:
+        ratio = Decimal(1) if value >= target else value / target
+    return weight * max(Decimal(0), min(Decimal(1), ratio))
+
+
+def score(values: dict[str, float | None], weights: dict[str, tuple[Decimal, Decimal]]) -> tuple[Decimal, dict]:
+    """The 100-point score from KPI values (shares; None = no data). KPIs without data drop out and
+    the remaining weights are scaled to 100. Returns the score and each KPI's value and points."""
+    earned = Decimal(0)
+    counted = Decimal(0)
+    detail = {}
+    for kpi, (weight, target) in weights.items():
+        value = values.get(kpi)
+        if value is None or weight == 0:
+            detail[kpi] = {"value": value, "points": None, "weight": str(weight)}
+            continue
+        points = kpi_points(kpi, value, weight, target)
+        earned += points
+        counted += weight
+        detail[kpi] = {"value": value, "points": str(points.quantize(CENT, ROUND_HALF_UP)), "weight": str(weight)}
+    base = (earned / counted * HUNDRED) if counted else HUNDRED
+    return base.quantize(CENT, ROUND_HALF_UP), detail
+
+
+def total_for(base: Decimal, adjustment: Decimal) -> Decimal:
+    return max(Decimal(0), min(HUNDRED, base + adjustment)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _shares(rows, key: str, part: str, whole: str) -> dict[int, tuple[int, int]]:
+    return {row[key]: (row[part], row[whole]) for row in rows if row[key] is not None}
+
+
+def kpi_counts(month: date, *, now: datetime | None = None) -> dict[str, dict[int, tuple[int, int]]]:
+    """(part, whole) per KPI and staff id for one month; five grouped queries."""
+    from sla.models import CallOutcome, CallRecord, Clock, ClockState
+    from surveys.models import SATISFIED_AT_LEAST, QualityReview, Response
+    from tickets.models import Callback, CallbackState
+
+    now = now or timezone.now()
+    start, end = month_bounds(month)
+    due_end = min(end, now)
+    sla_rows = (Clock.objects.filter(callback__isnull=True, due_at__gte=start, due_at__lt=due_end)
+                .exclude(state=ClockState.CANCELLED).values("ticket__assignee_id")
+                .annotate(due=Count("id"), on_time=Count("id", filter=Q(breached_at__isnull=True))).order_by())
+    satisfaction_rows = (Response.objects.filter(answered_at__gte=start, answered_at__lt=end)
+                         .values("invitation__agent_id")
+                         .annotate(answers=Count("id"), happy=Count("id", filter=Q(rating__gte=SATISFIED_AT_LEAST)))
+                         .order_by())
+    callback_rows = (Callback.objects.filter(due_at__gte=start, due_at__lt=due_end)
+                     .exclude(state=CallbackState.CANCELLED).values("assignee_id")
+                     .annotate(due=Count("id"), completed=Count("id", filter=Q(state__in=[CallbackState.DONE,
+                                                                                         CallbackState.FAILED])))
+                     .order_by())
+    agents = dict(StaffMember.objects.exclude(agent_no__isnull=True).exclude(agent_no="")
+                  .values_list("agent_no", "pk"))
+    call_rows = (CallRecord.objects.filter(enqueued_at__gte=start, enqueued_at__lt=end,
+                                           outcome=CallOutcome.ANSWERED)
+                 .values("agent").annotate(answered=Count("id"),
+                                           quick=Count("id", filter=Q(wait_seconds__lte=PICKUP_SECONDS)))
+                 .order_by())
+    pickup: dict[int, tuple[int, int]] = {}
+    for row in call_rows:
+        staff_id = agents.get(row["agent"].removeprefix("Agent/"))
+        if staff_id is not None:
+            quick, answered = pickup.get(staff_id, (0, 0))
+            pickup[staff_id] = (quick + row["quick"], answered + row["answered"])
+    review_rows = (QualityReview.objects.filter(reviewed_at__gte=start, reviewed_at__lt=end).values("agent_id")
+                   .annotate(reviewed=Count("id"), errors=Count("id", filter=Q(has_error=True))).order_by())
+    return {
+        Kpi.SLA: _shares(sla_rows, "ticket__assignee_id", "on_time", "due"),
+        Kpi.SATISFACTION: _shares(satisfaction_rows, "invitation__agent_id", "happy", "answers"),
+        Kpi.CALLBACK: _shares(callback_rows, "assignee_id", "completed", "due"),
+        Kpi.PICKUP: pickup,
+        Kpi.ERRORS: _shares(review_rows, "agent_id", "errors", "reviewed"),
+    }
+
+
+def weights() -> dict[str, tuple[Decimal, Decimal]]:
+    return {w.kpi: (w.weight, w.target) for w in ScoreWeight.objects.order_by("kpi")}
+
+
+@transaction.atomic
+def scorecards_compute(*, month: date, now: datetime | None = None) -> int:
+    """Score every active agent for the month and store it; adjustments already made are kept.
+    Seven queries plus one upsert, whatever the size of the center."""
+    now = now or timezone.now()
+    month = month_start(month)
+    counts = kpi_counts(month, now=now)
+    table = weights()
+    agents = list(StaffMember.objects.filter(is_active=True, position__role=Role.AGENT)
+                  .values_list("pk", "position__unit_id"))
+    adjustments = dict(Scorecard.objects.filter(month=month).values_list("staff_id", "adjustment"))
+    cards = []
+    for staff_id, team_id in agents:
+        values = {}
+        for kpi, per_staff in counts.items():
+            part, whole = per_staff.get(staff_id, (0, 0))
+            values[kpi] = round(part / whole, 4) if whole else None
+        base, detail = score(values, table)
+        for kpi, (part, whole) in ((k, per_staff.get(staff_id, (0, 0))) for k, per_staff in counts.items()):
+            detail[kpi].update(part=part, whole=whole)
+        adjustment = adjustments.get(staff_id, Decimal(0))
+        total = total_for(base, adjustment)
+        cards.append(Scorecard(staff_id=staff_id, month=month, team_id=team_id, kpis=detail, base_score=base,
+                               adjustment=adjustment, total=total, band=band_for(total), computed_at=now))
+    Scorecard.objects.bulk_create(cards, update_conflicts=True, unique_fields=["staff", "month"],
+                                  update_fields=["team", "kpis", "base_score", "total", "band", "computed_at"])
+    return len(cards)
+
+
+@transaction.atomic
+def scorecard_adjust(*, scorecard_id: int, actor, adjustment, reason: str) -> Scorecard:
+    """A supervisor's adjustment with a reason, within ± ``SCORECARD_MAX_ADJUSTMENT``; for leaders
+    above the agent (not their own card)."""
+    from tickets.selectors import ticket_scope
+
+    try:
+        adjustment = Decimal(str(adjustment)).quantize(CENT, ROUND_HALF_UP)
+    except ArithmeticError:
+        raise ScorecardError(_("The adjustment is a number of points."), code="adjustment") from None
+    limit = Decimal(settings.SCORECARD_MAX_ADJUSTMENT)
+    if not adjustment.is_finite() or abs(adjustment) > limit:
+        raise ScorecardError(_("An adjustment is at most %(limit)s points either way.") % {"limit": limit},
+                             code="adjustment")
+    if adjustment and not reason.strip():
+        raise ScorecardError(_("Give the reason for the adjustment."), code="reason")
+    card = Scorecard.objects.select_for_update(of=("self",)).filter(pk=scorecard_id).first()
+    if card is None:
+        raise ScorecardError(_("No such scorecard."), code="not_found")
+    scope = ticket_scope(actor)
+    own = scope.staff is not None and card.staff_id == scope.staff.pk
+    if own or not (scope.sees_all or (scope.is_leader and card.staff_id in scope.staff_ids)):
+        raise ForbiddenError(_("Only a leader above the agent can adjust this score."), code="forbidden")
+    if card.month > month_start(timezone.localdate()):
+        raise ConflictError(_("This month has not begun."), code="future")
+    card.adjustment = adjustment
+    card.adjustment_reason = reason.strip()
+    card.adjusted_by = scope.staff
+    card.total = total_for(card.base_score, adjustment)
+    card.band = band_for(card.total)
+    card.save(update_fields=["adjustment", "adjustment_reason", "adjusted_by", "total", "band"])
+    return card
+
+
+# KPI: (weight, target). The weights add up to 100; an admin changes them in the admin site.
+DEFAULT_WEIGHTS = {
+    Kpi.SLA: ("30", "0.95"),
+    Kpi.SATISFACTION: ("25", "0.90"),
+    Kpi.CALLBACK: ("15", "0.95"),
+    Kpi.PICKUP: ("15", "0.90"),
+    Kpi.ERRORS: ("15", "0.02"),
+}
+
+
+def seed_weights(apps=None) -> None:
+    """The default weights and targets, where none are set yet (a migration, or a test after a flush)."""
+    model = apps.get_model("staff", "ScoreWeight") if apps else ScoreWeight
+    for kpi, (weight, target) in DEFAULT_WEIGHTS.items():
+        model.objects.get_or_create(kpi=str(kpi), defaults={"weight": Decimal(weight), "target": Decimal(target)})
+
+
+def scorecard_list_for(*, scope, month: date, team_id: int | None = None):
+    """The month's scorecards the viewer may see: their own, and everyone's below them (all, for the director)."""
+    cards = Scorecard.objects.filter(month=month_start(month)).select_related("staff", "team", "adjusted_by")
+    if not scope.sees_all:
+        cards = cards.filter(staff_id__in=scope.staff_ids)
+    if team_id is not None:
+        cards = cards.filter(team_id=team_id)
+    return cards.order_by("team__name", "-total", "staff__employee_no")
