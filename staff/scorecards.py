@@ -81,9 +81,10 @@ def kpi_points(kpi: str, value: float, weight: Decimal, target: Decimal) -> Deci
     return weight * max(Decimal(0), min(Decimal(1), ratio))
 
 
-def score(values: dict[str, float | None], weights: dict[str, tuple[Decimal, Decimal]]) -> tuple[Decimal, dict]:
+def score(values: dict[str, float | None], weights: dict[str, tuple[Decimal, Decimal]]) -> tuple[Decimal | None, dict]:
     """The 100-point score from KPI values (shares; None = no data). KPIs without data drop out and
-    the remaining weights are scaled to 100. Returns the score and each KPI's value and points."""
+    the remaining weights are scaled to 100. Returns the score (None when no KPI has data) and each
+    KPI's value and points."""
     earned = Decimal(0)
     counted = Decimal(0)
     detail = {}
@@ -96,8 +97,9 @@ def score(values: dict[str, float | None], weights: dict[str, tuple[Decimal, Dec
         earned += points
         counted += weight
         detail[kpi] = {"value": value, "points": str(points.quantize(CENT, ROUND_HALF_UP)), "weight": str(weight)}
-    base = (earned / counted * HUNDRED) if counted else HUNDRED
-    return base.quantize(CENT, ROUND_HALF_UP), detail
+    if not counted:
+        return None, detail
+    return (earned / counted * HUNDRED).quantize(CENT, ROUND_HALF_UP), detail
 
 
 def total_for(base: Decimal, adjustment: Decimal) -> Decimal:
@@ -159,8 +161,8 @@ def weights() -> dict[str, tuple[Decimal, Decimal]]:
 
 @transaction.atomic
 def scorecards_compute(*, month: date, now: datetime | None = None) -> int:
-    """Score every active agent for the month and store it; adjustments already made are kept.
-    Seven queries plus one upsert, whatever the size of the center."""
+    """Score every active agent with work to score in the month and store it; adjustments already
+    made are kept. Eight queries plus one upsert, whatever the size of the center."""
     now = now or timezone.now()
     month = month_start(month)
     counts = kpi_counts(month, now=now)
@@ -175,6 +177,8 @@ def scorecards_compute(*, month: date, now: datetime | None = None) -> int:
             part, whole = per_staff.get(staff_id, (0, 0))
             values[kpi] = round(part / whole, 4) if whole else None
         base, detail = score(values, table)
+        if base is None:  # no work to score this month (leave, training): no card rather than a made-up one
+            continue
         for kpi, (part, whole) in ((k, per_staff.get(staff_id, (0, 0))) for k, per_staff in counts.items()):
             detail[kpi].update(part=part, whole=whole)
         adjustment = adjustments.get(staff_id, Decimal(0))

@@ -342,7 +342,7 @@ def survey_answer(*, token: str, rating, answers: dict, now: datetime | None = N
     response = Response.objects.create(invitation=invitation, rating=overall, solved=solved, attitude=attitude,
                                        comment=comment, answers=others, answered_at=now)
     TicketEvent.objects.create(ticket_id=invitation.ticket_id, kind=EventKind.SURVEY, field="rating",
-                               new=str(Rating(overall).label), body=comment)
+                               new_value=str(overall), body=comment)
     if overall <= UNHAPPY_AT_MOST:
         follow_up_create(response=response, invitation=invitation, now=now)
     return response
@@ -398,7 +398,7 @@ def follow_up_close(*, follow_up_id: int, actor, outcome: str) -> FollowUp:
     follow_up.outcome = outcome.strip()
     follow_up.save(update_fields=["state", "closed_at", "closed_by", "outcome"])
     TicketEvent.objects.create(ticket_id=follow_up.ticket_id, kind=EventKind.SURVEY, actor=actor, field="follow_up",
-                               new=str(FollowUpState.DONE.label), body=follow_up.outcome)
+                               new_value=FollowUpState.DONE, body=follow_up.outcome)
     return follow_up
 
 
