@@ -263,25 +263,27 @@ def _plan(rng: random.Random, ticket: Ticket, now: datetime) -> dict:
                        str(CancelReason(reason).label)))
         return plan
     name = ticket.assignee.name
-    events.append((step(1, 30), EventKind.CLAIMED, "assignee", "", name, ""))
+    repair = ticket.kind == Kind.REPAIR
+    events.append((step(0.5, 4) if repair else step(1, 30), EventKind.CLAIMED, "assignee", "", name, ""))
     events.append((_minutes(t), EventKind.STATUS, "status", Status.NEW, Status.ASSIGNED, ""))
     if status == Status.ASSIGNED:
         return plan
-    on_time = rng.random() < 0.86  # most first replies come in time
-    events.append((step(10, 300 if on_time else 3000), EventKind.REPLY, "", "", "", "您好，您反映的问题已受理，我们正在处理。"))
-    plan["first_response_at"] = _minutes(t)
-    events.append((_minutes(t), EventKind.STATUS, "status", Status.ASSIGNED, Status.IN_PROGRESS, ""))
-    if ticket.kind == Kind.REPAIR:
-        dispatched = step(3, 20)
+    if repair:  # a fault is dispatched within minutes (target 10), then the customer is told
+        dispatched = step(1, 5 if rng.random() < 0.9 else 20)
         order = {"status": WorkOrderStatus.DISPATCHED}
         events.append((dispatched, EventKind.DISPATCHED, "work_order", "", str(ticket.team), ""))
-        if status in (Status.RESOLVED, Status.CLOSED) or rng.random() < 0.5:
-            order["arrived_at"] = ticket.received_at + step(20, 110)
-            order["status"] = WorkOrderStatus.ON_SITE
-            if status in (Status.RESOLVED, Status.CLOSED):
-                order["restored_at"] = ticket.received_at + step(30, 200)
-                order["status"] = WorkOrderStatus.RESTORED
         plan["work_order"] = (dispatched, order)
+    on_time = rng.random() < 0.86  # most first replies come in time
+    reply_gap = (1, 10) if repair else (10, 300 if on_time else 3000)
+    events.append((step(*reply_gap), EventKind.REPLY, "", "", "", "您好，您反映的问题已受理，我们正在处理。"))
+    plan["first_response_at"] = _minutes(t)
+    events.append((_minutes(t), EventKind.STATUS, "status", Status.ASSIGNED, Status.IN_PROGRESS, ""))
+    if repair and (status in (Status.RESOLVED, Status.CLOSED) or rng.random() < 0.5):
+        order["arrived_at"] = ticket.received_at + step(10, 35 if rng.random() < 0.88 else 120)
+        order["status"] = WorkOrderStatus.ON_SITE
+        if status in (Status.RESOLVED, Status.CLOSED):
+            order["restored_at"] = ticket.received_at + step(30, 120 if rng.random() < 0.9 else 300)
+            order["status"] = WorkOrderStatus.RESTORED
     if status == Status.IN_PROGRESS:
         return plan
     if status == Status.PENDING_CUSTOMER:
@@ -290,7 +292,7 @@ def _plan(rng: random.Random, ticket: Ticket, now: datetime) -> dict:
                        plan["pause_reason"]))
         return plan
     plan["resolution"] = "已核实处理，并答复客户。"
-    spread = (60, 600) if ticket.kind == Kind.REPAIR else (120, 5000 if rng.random() < 0.85 else 9000)
+    spread = (5, 60) if repair else (120, 5000 if rng.random() < 0.85 else 9000)
     events.append((step(*spread), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED, plan["resolution"]))
     plan["resolved_at"] = _minutes(t)
     needs_callback = ticket.kind in settings.TICKETS_CALLBACK_KINDS

@@ -10,6 +10,7 @@ from sla.demo import seed_calls
 from sla.presets import seed_calendar
 from staff.roles import sync_role_groups
 from staff.services import org_import
+from surveys.demo import demo_survey_link, seed_surveys
 from tickets.demo import seed_tickets
 
 SHAPE_A = Path(__file__).resolve().parents[3] / "staff" / "orgdata" / "shape_a.json"
@@ -45,6 +46,12 @@ class Command(BaseCommand):
         progress(_("Calls of the last 30 days from a queue_log"))
         if not seed_calls(stdout=self.stdout):
             self.stdout.write(_("  calls already exist: left as they are"))
+        progress(_("Satisfaction surveys, answers, follow-ups, quality reviews and scorecards"))
+        if not seed_surveys(stdout=self.stdout):
+            self.stdout.write(_("  surveys already exist: left as they are"))
+        link = demo_survey_link()
+        if link:
+            self.stdout.write(_("  try a survey as a customer: %(link)s") % {"link": link})
         self.stdout.write(self.style.SUCCESS(
             _("Demo center ready: %(units)d units, %(positions)d positions, %(staff)d staff.") % counts
         ))
