@@ -612,6 +612,6 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
     if fields:
         callback.save(update_fields=fields)
     _save(ticket, ticket_fields)
-    if callback.state != CallbackState.DUE:
+    if callback.state != CallbackState.DUE and outcome != CallbackOutcome.WRONG_NUMBER:
         surveys.invitation_schedule(ticket=ticket, trigger="callback", now=now)
     return callback

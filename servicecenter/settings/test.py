@@ -12,5 +12,6 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003", "axe
 # django-axes back on for itself.
 AXES_ENABLED = False
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-SURVEYS_SMS_BACKEND = "surveys.backends.LocmemBackend"
-SURVEYS_EMAIL_BACKEND = "surveys.backends.LocmemBackend"
+# Survey messages stay in memory; a test that runs a real worker names the file backend instead.
+SURVEYS_SMS_BACKEND = env("SURVEYS_SMS_BACKEND", default="surveys.backends.LocmemBackend")  # noqa: F405
+SURVEYS_EMAIL_BACKEND = env("SURVEYS_EMAIL_BACKEND", default="surveys.backends.LocmemBackend")  # noqa: F405

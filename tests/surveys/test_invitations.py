@@ -194,3 +194,12 @@ def test_a_job_run_twice_sends_nothing_the_second_time(resolve):
     assert surveys.invitations_send(now=invitation.send_after + timedelta(minutes=1)).sent == 0
     assert len(LocmemBackend.outbox) == 1
     assert token_of(LocmemBackend.outbox[0]) == surveys.token_for(Invitation.objects.get(pk=invitation.pk))
+
+
+def test_a_wrong_number_at_callback_sends_no_survey(resolve, user):
+    complaint = resolve(kind=Kind.COMPLAINT)
+    callback = Callback.objects.get(ticket=complaint)
+    with time_machine.travel(RESOLVED + timedelta(hours=3), tick=False):
+        services.callback_attempt(callback_id=callback.pk, actor=user("agent1"), outcome="wrong_number")
+    assert Callback.objects.get(pk=callback.pk).state == "failed"
+    assert not Invitation.objects.filter(ticket=complaint).exists()
