@@ -210,8 +210,7 @@ def scorecard_adjust(*, scorecard_id: int, actor, adjustment, reason: str) -> Sc
     if card is None:
         raise ScorecardError(_("No such scorecard."), code="not_found")
     scope = ticket_scope(actor)
-    own = scope.staff is not None and card.staff_id == scope.staff.pk
-    if own or not (scope.sees_all or (scope.is_leader and card.staff_id in scope.staff_ids)):
+    if not scope.leads(card.staff_id):
         raise ForbiddenError(_("Only a leader above the agent can adjust this score."), code="forbidden")
     if card.month > month_start(timezone.localdate()):
         raise ConflictError(_("This month has not begun."), code="future")

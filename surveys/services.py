@@ -42,7 +42,7 @@ from surveys.models import (
     SurveyTemplate,
 )
 from tickets.models import EventKind, Status, Ticket, TicketEvent
-from tickets.selectors import TicketScope, ticket_scope
+from tickets.selectors import ticket_scope
 
 
 class SurveyError(DomainError):
@@ -371,12 +371,6 @@ def follow_up_create(*, response: Response, invitation: Invitation, now: datetim
     return follow_up
 
 
-def _may_lead(scope: TicketScope, staff_id: int | None) -> bool:
-    if scope.sees_all:
-        return True
-    return scope.is_leader and staff_id is not None and staff_id in scope.staff_ids and staff_id != scope.staff.pk
-
-
 @transaction.atomic
 def follow_up_close(*, follow_up_id: int, actor, outcome: str) -> FollowUp:
     """Record what was done for the unhappy customer. For the supervisor and those above the agent."""
@@ -387,7 +381,7 @@ def follow_up_close(*, follow_up_id: int, actor, outcome: str) -> FollowUp:
         raise SurveyError(_("No such follow-up."), code="not_found")
     scope = ticket_scope(actor)
     is_supervisor = scope.staff is not None and follow_up.supervisor_id == scope.staff.pk
-    if not (is_supervisor or _may_lead(scope, follow_up.agent_id)):
+    if not (is_supervisor or scope.leads(follow_up.agent_id)):
         raise SurveyForbidden(_("Only the agent's supervisor or those above can close this follow-up."),
                               code="forbidden")
     if follow_up.state != FollowUpState.OPEN:

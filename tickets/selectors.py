@@ -57,6 +57,13 @@ class TicketScope:
             return self.is_leader
         return ticket.assignee_id in self.staff_ids
 
+    def leads(self, staff_id: int | None) -> bool:
+        """Someone below this person (not themselves): whose follow-ups, reviews and scores they handle."""
+        if self.sees_all:
+            return staff_id is None or self.staff is None or staff_id != self.staff.pk
+        return (self.is_leader and staff_id is not None and staff_id in self.staff_ids
+                and staff_id != getattr(self.staff, "pk", None))
+
     def may_assign_to(self, staff: StaffMember) -> bool:
         if self.sees_all:
             return True
