@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from servicecenter.errors import DomainError
+from servicecenter.errors import DomainError, ForbiddenError
 from servicecenter.exports import xlsx_response
 from staff import selectors
 from staff.models import Kpi, Role, Unit
@@ -85,9 +85,11 @@ def scorecard_adjust(request, pk: int):
     try:
         card = scorecard_adjust_service(scorecard_id=pk, actor=request.user, adjustment=request.POST.get("adjustment", ""),
                       reason=request.POST.get("reason", ""))
+    except ForbiddenError as error:
+        return HttpResponseForbidden(error.message)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(request.POST.get("next") or "staff:scorecards")
+        return redirect("staff:scorecards")
     messages.success(request, _("Score adjusted."))
     return redirect(f"{reverse('staff:scorecards')}?month={card.month:%Y-%m}&team={card.team_id or ''}")
 

@@ -19,9 +19,11 @@ def follow_up_list_for(*, scope: TicketScope) -> QuerySet[FollowUp]:
     """Follow-ups of unhappy answers about the work of people in the viewer's subtree, or addressed to them."""
     if not (scope.sees_all or scope.is_leader):
         return FollowUp.objects.none()
-    mine = Q(supervisor=scope.staff) if scope.staff is not None else Q()
-    return (FollowUp.objects.filter(_people(scope, "agent") | mine)
-            .select_related("ticket", "agent", "supervisor", "response"))
+    follow_ups = FollowUp.objects.select_related("ticket", "agent", "supervisor", "response")
+    if scope.sees_all:
+        return follow_ups
+    mine = Q(supervisor=scope.staff) if scope.staff is not None else Q(pk__in=[])
+    return follow_ups.filter(Q(agent__in=scope.staff_ids) | mine)
 
 
 def review_list_for(*, scope: TicketScope) -> QuerySet[QualityReview]:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from servicecenter.errors import DomainError
+from servicecenter.errors import DomainError, ForbiddenError
 from staff.scorecards import parse_month
 from surveys import selectors, services
 from surveys.metrics import GROUPS, survey_metrics
@@ -100,6 +100,8 @@ def quality(request):
 def follow_up_close(request, pk: int):
     try:
         services.follow_up_close(follow_up_id=pk, actor=request.user, outcome=request.POST.get("outcome", ""))
+    except ForbiddenError as error:
+        return HttpResponseForbidden(error.message)
     except DomainError as error:
         messages.error(request, error.message)
     else:

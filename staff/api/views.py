@@ -109,6 +109,8 @@ class ScorecardViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
         card = self.get_object()
+        if not self.scope.leads(card.staff_id):
+            raise ForbiddenError(_("Only a leader above the agent can adjust this score."), code="forbidden")
         data = ScorecardAdjustSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scorecard_adjust(scorecard_id=card.pk, actor=request.user, **data.validated_data)

@@ -1,6 +1,7 @@
 """The surveys API: quality figures, follow-ups of unhappy answers, quality reviews."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -70,6 +71,9 @@ class QualityReviewViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=s.QualityReviewInSerializer, responses={201: s.QualityReviewSerializer})
     def create(self, request):
+        if not (self.scope.is_leader or self.scope.sees_all):
+            raise services.SurveyForbidden(_("Quality reviews are for team leads, supervisors and the director."),
+                                           code="forbidden")
         data = self._input(s.QualityReviewInSerializer)
         review = services.quality_review_create(ticket_id=data.pop("ticket"), actor=request.user, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data,
