@@ -83,6 +83,8 @@ start_services() {
   for _ in $(seq 50); do redis-cli -p "$REDISPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
   export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/servicecenter"
+  # For the fault tests that restart PostgreSQL under a running web server.
+  export SERVICECENTER_PGDATA="$RUN_DIR/pg" SERVICECENTER_PGBIN="$PGBIN"
   export REDIS_URL="redis://127.0.0.1:$REDISPORT/0"
   export DJANGO_SETTINGS_MODULE=servicecenter.settings.test
   export SERVICECENTER_VAR_DIR="$RUN_DIR/var"

@@ -42,6 +42,11 @@ class Worker:
                 self.proc.kill()
                 self.proc.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no acknowledgement, no rollback hook; what the kernel does to an OOM victim."""
+        self.proc.kill()
+        self.proc.wait()
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
@@ -61,3 +66,11 @@ def start_worker(tmp_path):
     yield start
     for worker in workers:
         worker.stop()
+
+
+def wait_until(predicate, *, timeout: float = 60.0, every: float = 0.05, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
