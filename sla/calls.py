@@ -12,7 +12,9 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from servicecenter.errors import DomainError
 from sla.models import CallImport, CallImportStatus, CallRecord
 from sla.queue_log import parse_csv, parse_queue_log
 
@@ -29,6 +31,10 @@ FORMULAS = {
 
 
 def call_import_create(*, name: str, content: str, fmt: str, actor=None) -> CallImport:
+    if "\x00" in content:
+        raise DomainError(_("The file contains NUL bytes: it is not a text log."), code="binary")
+    if not content.strip():
+        raise DomainError(_("The file is empty."), code="empty")
     return CallImport.objects.create(name=name[:200], format=fmt, content=content,
                                      sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
                                      created_by=actor if getattr(actor, "pk", None) else None)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from servicecenter.errors import DomainError
 from servicecenter.exports import xlsx_response
 from sla.models import Notification
 from staff.models import StaffMember
@@ -168,7 +169,11 @@ def calls(request):
         except UnicodeDecodeError:
             messages.error(request, _("The file is not UTF-8 text."))
             return redirect("sla:calls")
-        job = call_import_create(name=upload.name, content=text, fmt=fmt, actor=request.user)
+        try:
+            job = call_import_create(name=upload.name, content=text, fmt=fmt, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("sla:calls")
         from django.db import transaction
 
         transaction.on_commit(lambda: call_import_task.delay(job.pk))
