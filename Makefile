@@ -1,4 +1,6 @@
-.PHONY: test test-fast demo install lint messages bench-sla bench-pages bench-calls clean
+.PHONY: test test-fast demo install lint messages bench bench-sla bench-pages bench-calls clean
+
+SIZE ?= small
 
 ## make test: the whole suite on a throwaway PostgreSQL and Redis (installs what is missing)
 test:
@@ -11,6 +13,11 @@ test-fast:
 ## make demo: the demo center on http://127.0.0.1:8000/ with worker and beat (Ctrl-C stops)
 demo:
 	bash scripts/demo.sh
+
+## make bench SIZE=small|large: data at scale, every figure in one table, beside django-helpdesk,
+## and a load test with wrk (small: minutes; large: 1,000,000 tickets, about an hour)
+bench:
+	bash scripts/bench.sh bench/run.py --size $(SIZE) $(ARGS)
 
 ## make bench-sla: the escalation sweep at 1,000,000 tickets beside hand-written SQL, and deadline
 ## arithmetic per second (ARGS="--tickets 100000" for a quick run)
