@@ -216,6 +216,15 @@ class Ticket(models.Model):
         return f"{self.reference} {self.subject}"
 
     @property
+    def sla_clock_list(self) -> list:
+        """The ticket's own clocks (not its callbacks'), due first: prefetched by the selectors as
+        ``sla_clocks``, else one query."""
+        clocks = getattr(self, "sla_clocks", None)
+        if clocks is None:
+            clocks = list(self.clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id"))
+        return clocks
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

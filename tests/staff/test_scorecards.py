@@ -171,7 +171,7 @@ def test_the_page_adjusts_and_recomputes(october, member):
         == 302
     assert Scorecard.objects.get(pk=card.pk).total == Decimal("90.00")
     refused = signed_in("agent1").post(f"/org/scorecards/{card.pk}/adjust/", {"adjustment": "5", "reason": "自评"})
-    assert refused.status_code == 302
+    assert refused.status_code == 403
     assert Scorecard.objects.get(pk=card.pk).total == Decimal("90.00")
     assert client.post("/org/scorecards/compute/", {"month": "2026-10"}).status_code == 302
     assert signed_in("agent1").post("/org/scorecards/compute/", {"month": "2026-10"}).status_code == 403

@@ -60,6 +60,15 @@ class CustomerSerializer(serializers.ModelSerializer):
                   "created_at"]
 
 
+class ReporterSerializer(CustomerSerializer):
+    """The ticket's customer, or ``null`` where a report's reporter is hidden from the reader."""
+
+    def to_representation(self, ticket):
+        if not getattr(ticket, "reporter_visible", False) or ticket.customer_id is None:
+            return None
+        return super().to_representation(ticket.customer)
+
+
 class CustomerUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
@@ -95,14 +104,15 @@ class TicketSerializer(serializers.ModelSerializer):
     """A ticket as lists and pages show it. A report's reporter is ``null`` to those who may not see it."""
 
     priority = PriorityField()
-    customer = serializers.SerializerMethodField()
+    # Nested serializers declared once: a list builds their fields once, not once per row.
+    customer = ReporterSerializer(source="*", read_only=True, allow_null=True)
     confidential = serializers.BooleanField(source="is_confidential", read_only=True)
     team = serializers.PrimaryKeyRelatedField(read_only=True)
     team_name = serializers.SerializerMethodField()
     assignee = serializers.PrimaryKeyRelatedField(read_only=True)
     assignee_name = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
-    sla = serializers.SerializerMethodField()
+    sla = ClockSerializer(many=True, read_only=True, source="sla_clock_list")
 
     class Meta:
         model = Ticket
@@ -116,18 +126,6 @@ class TicketSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(CustomerSerializer(allow_null=True))
-    def get_customer(self, ticket):
-        if not getattr(ticket, "reporter_visible", False):
-            return None
-        return CustomerSerializer(ticket.customer).data
-
-    @extend_schema_field(ClockSerializer(many=True))
-    def get_sla(self, ticket):
-        clocks = getattr(ticket, "sla_clocks", None)
-        if clocks is None:
-            clocks = ticket.clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id")
-        return ClockSerializer(clocks, many=True).data
 
     def get_team_name(self, ticket) -> str:
         return ticket.team.display_name if ticket.team_id else ""
