@@ -2,6 +2,13 @@
    No build step; plain ES2017. */
 (function () {
   "use strict";
+  // Behaviour that used to sit in attributes (the CSP allows scripts from files only).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-autosubmit]")) { event.target.form.submit(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
   var lang = document.documentElement.lang || "zh-hans";
   var zh = lang.indexOf("zh") === 0;
 

@@ -13,7 +13,7 @@ from tests.security.conftest import fingerprint
 from tickets.models import Customer, Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
-ODD = "ＡＢＣ１２３ 全角　空格 😀👩‍💻 مرحبا بالعالم \u202eRTL\u202c e\u0301 𠀀"
+ODD = "\uff21\uff22\uff23\uff11\uff12\uff13 全角\u3000空格 😀👩\u200d💻 مرحبا بالعالم \u202eRTL\u202c e\u0301 𠀀"  # full-width, emoji, RTL
 
 
 def signed(username: str) -> Client:
@@ -97,7 +97,7 @@ def test_wrong_types_are_refused(body):
 
 @pytest.mark.parametrize(("content", "fmt", "reason"), [
     (b"\xff\xfe\x00binary", "queue_log", "UTF-8"),
-    ("1700000000|1.1|95598|NONE|ENTERQUEUE\x00||".encode(), "queue_log", "NUL"),
+    (b"1700000000|1.1|95598|NONE|ENTERQUEUE\x00||", "queue_log", "NUL"),
     (b"", "csv", None),
     (b"   \n", "queue_log", None),
 ])

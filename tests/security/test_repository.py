@@ -26,6 +26,8 @@ def tracked_files() -> list[str]:
 def test_no_secrets_are_tracked():
     found = []
     for name in tracked_files():
+        if name == "tests/security/test_repository.py":  # the samples below
+            continue
         path = ROOT / name
         if not path.is_file() or path.suffix in {".png", ".mo", ".woff2", ".ico"} or path.stat().st_size > 2_000_000:
             continue
@@ -46,3 +48,20 @@ def test_no_env_files_databases_or_virtualenvs_are_tracked():
 ])
 def test_the_patterns_catch_what_they_should(label, sample):
     assert PATTERNS[label].search(sample)
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/login/")["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+                      "frame-ancestors 'none'"):
+        assert directive in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_no_template_carries_inline_script_or_style():
+    offending = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\son(?:click|change|submit|load|input)=|\sstyle=\"|<style|<script>(?!\s*$)", text):
+            offending.append(path.relative_to(ROOT).as_posix())
+    assert offending == []
