@@ -228,7 +228,8 @@ def load(seconds: int) -> dict:
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "servicecenter.wsgi", "-b", f"127.0.0.1:{port}",
-                               "-w", str(os.cpu_count() or 2), "--log-level", "warning"], cwd=ROOT, env=env)
+                               "-w", str(2 * (os.cpu_count() or 2) + 1), "--log-level", "warning"], cwd=ROOT,
+                              env=env)
     results = {}
     try:
         for _ in range(100):
@@ -241,7 +242,8 @@ def load(seconds: int) -> dict:
             if code != "200":  # a redirect to the sign-in page would be counted as a success by wrk
                 results[label] = f"signed-in request answered {code}, not measured"
                 continue
-            out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"Cookie: {cookie}",
+            out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H",
+                                  f"Cookie: {cookie}",
                                   f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
             results[label] = parse_wrk(out)
     finally:
@@ -308,7 +310,7 @@ def table(size_name: str, size: dict, ours: dict, peer: dict, loaded: dict) -> s
                      f"{their_cell} | {ratio} |")
     if "error" in peer:
         lines.append(f"\ndjango-helpdesk: {peer['error']}")
-    lines += ["", "| load (wrk -t2 -c16, gunicorn production settings) | requests/s | p50 ms | p99 ms | requests | "
+    lines += ["", "| load (wrk -t2 -c8, gunicorn production settings, 2 × cores + 1 workers) | requests/s | p50 ms | p99 ms | requests | "
               "errors |", "|---|---|---|---|---|---|"]
     for label, row in loaded.items():
         if isinstance(row, dict) and "rps" in row:

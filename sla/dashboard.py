@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from sla.metrics import sla_metrics
+from sla.metrics import sla_metrics_by
 from staff.models import Unit
 from tickets.models import OPEN_STATUSES
 from tickets.selectors import TicketScope, ticket_list_for
@@ -60,12 +60,10 @@ def dashboard_for(*, scope: TicketScope, now: datetime | None = None, date_from:
     ageing = [(name, totals[f"age_{name}"]) for name, _, _ in AGEING]
 
     everything = ticket_list_for(scope=scope, with_clocks=False)
-    compliance = {}
-    period = None
-    for group in ("team", "agent", "kind"):
-        report = sla_metrics(tickets=everything, date_from=date_from, date_to=date_to, group_by=group, now=now)
-        compliance[group] = report["results"]
-        period = report
+    reports = sla_metrics_by(tickets=everything, date_from=date_from, date_to=date_to,
+                             groups=("team", "agent", "kind"), now=now)
+    compliance = {group: report["results"] for group, report in reports.items()}
+    period = reports["team"]
     departments = _by_department(open_tickets) if scope.sees_all else []
     at_risk = list(open_tickets.filter(sla_state__in=["at_risk", "breached"])
                    .order_by("sla_due_at", "id")[:50])

@@ -3,7 +3,7 @@ times (wall and working) by team, agent, kind or target over a period of receipt
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from sla.models import Clock, ClockState
@@ -28,38 +28,67 @@ def _bounds(date_from: date | None, date_to: date | None) -> tuple[datetime, dat
 def sla_metrics(*, tickets, date_from: date | None = None, date_to: date | None = None, group_by: str = "team",
                 now: datetime | None = None) -> dict:
     """One grouped aggregate over the clocks of ``tickets`` (a QuerySet, already access-filtered)."""
+    return sla_metrics_by(tickets=tickets, date_from=date_from, date_to=date_to, groups=(group_by,), now=now)[group_by]
+
+
+def sla_metrics_by(*, tickets, date_from: date | None = None, date_to: date | None = None,
+                   groups: tuple[str, ...] = ("team",), now: datetime | None = None) -> dict[str, dict]:
+    """The figures for several groupings from one scan of the clocks: one query grouped by every key
+    at once (a few hundred rows at most), rolled up per grouping here. The dashboard asks for three
+    groupings; three queries over the same clocks cost three scans."""
     now = now or timezone.now()
     start, end = _bounds(date_from, date_to)
-    key, label = GROUPS[group_by]
+    keys = {}
+    for group in groups:
+        key, label = GROUPS[group]
+        keys[f"{group}_key"], keys[f"{group}_name"] = F(key), F(label)
     on_time = Q(state=ClockState.MET, breached_at__isnull=True)
-    late = Q(breached_at__isnull=False)
     response = Q(target="first_response", state=ClockState.MET)
     resolution = Q(target="resolution", state=ClockState.MET)
-    rows = (
+    rows = list(
         Clock.objects.filter(ticket__in=tickets.values("pk"), started_at__gte=start, started_at__lt=end,
                              callback__isnull=True)
         .exclude(state=ClockState.CANCELLED)
-        .values(group_key=F(key), group_name=F(label))
+        .values(**keys)
         .annotate(
             clocks=Count("id"),
             met_on_time=Count("id", filter=on_time),
-            breached=Count("id", filter=late),
+            breached=Count("id", filter=Q(breached_at__isnull=False)),
             at_risk=Count("id", filter=Q(state=ClockState.RUNNING, warn_at__lte=now, due_at__gt=now)),
             running=Count("id", filter=Q(state__in=[ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED])),
-            response_wall=Avg("elapsed_wall", filter=response),
-            response_working=Avg("elapsed_working", filter=response),
-            resolution_wall=Avg("elapsed_wall", filter=resolution),
-            resolution_working=Avg("elapsed_working", filter=resolution),
+            response_n=Count("id", filter=response),
+            response_wall=Sum("elapsed_wall", filter=response),
+            response_working=Sum("elapsed_working", filter=response),
+            resolution_n=Count("id", filter=resolution),
+            resolution_wall=Sum("elapsed_wall", filter=resolution),
+            resolution_working=Sum("elapsed_working", filter=resolution),
         )
-        .order_by("group_key")
+        .order_by()
     )
-    results = []
-    for row in rows:
-        completed = row["met_on_time"] + row["breached"]
-        row["completed"] = completed
-        row["compliance"] = round(row["met_on_time"] / completed, 4) if completed else None
-        for name in ("response_wall", "response_working", "resolution_wall", "resolution_working"):
-            row[f"{name}_seconds"] = round(row.pop(name), 1) if row[name] is not None else None
-        results.append(row)
-    return {"from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat(),
-            "group_by": group_by, "results": results}
+    sums = ("clocks", "met_on_time", "breached", "at_risk", "running", "response_n", "response_wall",
+            "response_working", "resolution_n", "resolution_wall", "resolution_working")
+    period = {"from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat()}
+    reports = {}
+    for group in groups:
+        rolled: dict = {}
+        for row in rows:
+            key = row[f"{group}_key"]
+            into = rolled.setdefault(key, {"group_key": key, "group_name": row[f"{group}_name"],
+                                           **dict.fromkeys(sums, 0)})
+            for name in sums:
+                into[name] += row[name] or 0
+        results = [_finish(rolled[key]) for key in sorted(rolled, key=lambda k: (k is None, k))]
+        reports[group] = {**period, "group_by": group, "results": results}
+    return reports
+
+
+def _finish(row: dict) -> dict:
+    completed = row["met_on_time"] + row["breached"]
+    row["completed"] = completed
+    row["compliance"] = round(row["met_on_time"] / completed, 4) if completed else None
+    for kind in ("response", "resolution"):
+        n = row.pop(f"{kind}_n")
+        for axis in ("wall", "working"):
+            total = row.pop(f"{kind}_{axis}")
+            row[f"{kind}_{axis}_seconds"] = round(total / n, 1) if n and total is not None else None
+    return row

@@ -224,6 +224,9 @@ class Clock(models.Model):
             models.Index(fields=["next_escalation_at"], name="clock_next_level",
                          condition=Q(next_escalation_at__isnull=False)),
             models.Index(fields=["ticket", "target"], name="clock_ticket_target"),
+            # The figures: compliance over clocks started in a period, scorecards over clocks due in a month.
+            models.Index(fields=["started_at"], name="clock_started", condition=Q(callback__isnull=True)),
+            models.Index(fields=["due_at"], name="clock_due"),
             models.Index(fields=["calendar", "state"], name="clock_calendar_state"),
         ]
         constraints = [

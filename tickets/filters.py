@@ -9,6 +9,7 @@ from tickets.models import (
     OPEN_STATUSES,
     CallbackState,
     Channel,
+    Customer,
     Kind,
     Priority,
     Status,
@@ -79,7 +80,14 @@ class TicketFilter(django_filters.FilterSet):
             return qs.filter(reference__startswith=value.upper())
         # A report's reporter stays hidden: searching by their phone or name must not find it either.
         by_customer = Q(customer__phone=value) | Q(customer__phone_alt=value) | Q(customer__name=value)
-        return qs.filter(Q(subject__icontains=value) | (by_customer & Q(reporter_visible=True)))
+        # The candidates first, each side on its own index (trigram on the subject, the customer's phone
+        # and name, then tickets by customer), as one UNION the planner can semi-join; an OR across the
+        # two tables scanned every ticket (1.5 s at 1,000,000 tickets). Then the exact test, which also
+        # applies the reporter rule.
+        customers = Customer.objects.filter(Q(phone=value) | Q(phone_alt=value) | Q(name=value)).values("pk")
+        candidates = (Ticket.objects.filter(subject__icontains=value).order_by().values("pk")
+                      .union(Ticket.objects.filter(customer__in=customers).order_by().values("pk")))
+        return qs.filter(pk__in=candidates).filter(Q(subject__icontains=value) | (by_customer & Q(reporter_visible=True)))
 
 
 class CallbackFilter(django_filters.FilterSet):
