@@ -89,7 +89,8 @@ def load(tickets: int, due: int) -> None:
             """,
             {"queue": queue.pk, "due": due, "open": opened, "staff": staff.pk, "tickets": tickets},
         )
-        cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # as for ours: measured after the vacuum a live database gets
     print(f"peer data: {tickets:,} tickets in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
 
