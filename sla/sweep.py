@@ -2,8 +2,8 @@
 
 One run takes at most ``batch`` clocks per phase, locked with ``FOR UPDATE SKIP LOCKED`` so that
 two sweeps at once split the work instead of doubling it, and handles them with a fixed number of
-statements whatever the batch holds: read the due clocks (one query per phase), mark them (one
-UPDATE), insert the escalations, the notifications and the ticket events (one INSERT each), and
+statements whatever the batch holds: read the due clocks (one query per phase) and their tickets'
+holders (one query), mark them (one UPDATE), insert the escalations, the notifications and the ticket events (one INSERT each), and
 refresh the tickets' SLA state (one UPDATE). The whole run is one transaction, so a sweep killed at
 any point leaves nothing behind and the next run does the work; the unique (clock, level)
 constraint makes a doubled step impossible even so. E-mail goes out from a separate task after
@@ -122,17 +122,27 @@ class SweepResult:
                 "notifications": len(self.notifications), "more": self.more}
 
 
-_COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "breached_at", "escalation_level", "next_escalation_at",
-            "escalate_every", "escalate_every_unit", "ticket__assignee_id", "ticket__team_id")
+_COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "warned_at", "breached_at", "escalation_level",
+            "next_escalation_at", "escalate_every", "escalate_every_unit")
 
 
 def _due(filters: dict, order: str, batch: int) -> list[dict]:
+    """Lock and read one phase's due clocks. The tickets are not joined here: for a large batch the
+    planner would hash-join a scan of every ticket; ``_add_holders`` fetches them by key instead."""
     return list(
         Clock.objects.filter(**filters)
-        .select_for_update(skip_locked=True, of=("self",))
+        .select_for_update(skip_locked=True)
         .order_by(order)
         .values(*_COLUMNS)[:batch]
     )
+
+
+def _add_holders(rows: list[dict]) -> None:
+    """Each clock row gets its ticket's assignee and team (who is told), in one query by primary key."""
+    holders = {pk: (assignee, team) for pk, assignee, team in Ticket.objects.filter(
+        pk__in={r["ticket_id"] for r in rows}).values_list("pk", "assignee_id", "team_id")}
+    for row in rows:
+        row["ticket__assignee_id"], row["ticket__team_id"] = holders[row["ticket_id"]]
 
 
 def _set_rows(rows: list[dict], **fields) -> None:
@@ -166,6 +176,7 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
         result.more = batch in (len(warnings), len(breaches), len(levels))
         if not (warnings or breaches or levels):
             return result
+        _add_holders(warnings + breaches + levels)
         ladder = OrgLadder()
         calendars = {c.pk: c for c in Calendar.objects.filter(
             pk__in={r["calendar_id"] for r in breaches + levels})} if breaches or levels else {}
@@ -180,18 +191,25 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
                                 row["escalate_every_unit"])
 
         steps: list[tuple[dict, int]] = []  # (clock row, level)
-        # A clock both warned and breached in one sweep gets both steps, warning first.
-        _set_rows(warnings, warned_at=lambda r: now)
-        steps += [(r, 0) for r in warnings]
+        # A clock both warned and breached in one sweep gets both steps, warning first, and is
+        # written once, by the breach's UPDATE.
+        warned_ids = {r["id"] for r in warnings}
         breached_ids = {r["id"] for r in breaches}
+        _set_rows([r for r in warnings if r["id"] not in breached_ids], warned_at=lambda r: now)
+        steps += [(r, 0) for r in warnings]
+
+        def warned_at(row):
+            return now if row["id"] in warned_ids else row["warned_at"]
+
         # A clock that breached before, was given a later deadline and missed that too, is breached
         # again without a second level 1: its ladder carries on where it was.
         again = [r for r in breaches if r["breached_at"] is not None]
         breaches = [r for r in breaches if r["breached_at"] is None]
-        _set_rows(again, state=lambda r: ClockState.BREACHED)
+        _set_rows(again, state=lambda r: ClockState.BREACHED, warned_at=warned_at)
         _set_rows(
             breaches,
             state=lambda r: ClockState.BREACHED,
+            warned_at=warned_at,
             breached_at=lambda r: r["due_at"],
             escalation_level=lambda r: 1,
             next_escalation_at=lambda r: next_level_at(r, r["due_at"], 1),

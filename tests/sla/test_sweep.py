@@ -73,6 +73,26 @@ def test_warning_breach_and_each_level_up_to_the_director_exactly_once(complaint
 
 
 @pytest.mark.django_db
+def test_a_missed_warning_and_its_breach_in_one_sweep_are_both_recorded_and_the_clock_written_once(
+        complaint, member):
+    ticket = complaint()
+    now = at("2026-11-03T17:31")  # past the warning (11:00) and the deadline (17:30); no sweep ran since
+    with CaptureQueriesContext(connection) as captured:
+        result = sweep(now=now)
+    assert (result.warned, result.breached, result.raised) == (1, 1, 0)
+    first = Clock.objects.get(ticket=ticket, target="first_response")
+    assert (first.state, first.warned_at, first.breached_at, first.escalation_level, first.next_escalation_at) == (
+        ClockState.BREACHED, now, at("2026-11-03T17:30"), 1, at("2026-11-04T17:30"))
+    assert [(target, level) for target, level, _ in ladder(ticket)] == [("first_response", 0), ("first_response", 1)]
+    clock_writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE sla_clock")]
+    assert len(clock_writes) == 1
+    assert Ticket.objects.get(pk=ticket.pk).sla_state == "breached"
+    # The next sweep finds nothing: the warning is not sent again.
+    assert sweep(now=at("2026-11-03T17:32")).as_dict() == {
+        "warned": 0, "breached": 0, "raised": 0, "notifications": 0, "more": False}
+
+
+@pytest.mark.django_db
 def test_a_vacant_superior_is_skipped(complaint, member):
     StaffMember.objects.filter(user__username="lead1").update(is_active=False)
     ticket = complaint()
