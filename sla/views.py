@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from servicecenter.errors import DomainError
-from servicecenter.exports import xlsx_response
+from servicecenter.exports import csv_response, xlsx_response
 from sla.models import Notification
 from staff.models import StaffMember
 
@@ -101,15 +101,7 @@ def dashboard_export(request, fmt: str):
                          round(r["resolution_working_seconds"] / 3600, 2) if r["resolution_working_seconds"] else None])
     name = f"sla-{board.date_from}-{board.date_to}"
     if fmt == "csv":
-        import csv
-
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-        writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(rows)
-        return response
+        return csv_response(filename=name, header=header, rows=rows)
     return xlsx_response(filename=name, title="SLA", header=header, rows=rows)
 
 

@@ -15,7 +15,7 @@ score by up to ``SCORECARD_MAX_ADJUSTMENT`` points with a reason; recomputing ke
 
 import re
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -99,11 +99,18 @@ def score(values: dict[str, float | None], weights: dict[str, tuple[Decimal, Dec
         detail[kpi] = {"value": value, "points": str(points.quantize(CENT, ROUND_HALF_UP)), "weight": str(weight)}
     if not counted:
         return None, detail
-    return (earned / counted * HUNDRED).quantize(CENT, ROUND_HALF_UP), detail
+    return two_places(earned / counted * HUNDRED), detail
+
+
+def two_places(exact: Decimal) -> Decimal:
+    """The score as stored and shown: cut (never rounded up) to two decimals, and the band is chosen
+    from this figure. So the band always matches the number on the card, and nobody crosses a band's
+    threshold by rounding: 94.995 is 94.99, 良好; only 95.00 or more is 优秀."""
+    return exact.quantize(CENT, ROUND_DOWN)
 
 
 def total_for(base: Decimal, adjustment: Decimal) -> Decimal:
-    return max(Decimal(0), min(HUNDRED, base + adjustment)).quantize(CENT, ROUND_HALF_UP)
+    return two_places(max(Decimal(0), min(HUNDRED, base + adjustment)))
 
 
 def _shares(rows, key: str, part: str, whole: str) -> dict[int, tuple[int, int]]:

@@ -58,6 +58,15 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
+@pytest.mark.parametrize("path", ["/login/", "/track/", "/s/unknown-token/"])
+def test_pages_turn_off_powerful_browser_features(client, path):
+    """No Permissions-Policy header was sent: a framed or injected page could ask for the camera."""
+    policy = client.get(path)["Permissions-Policy"]
+    features = dict(item.strip().split("=", 1) for item in policy.split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert features[feature] == "()"
+
+
 def test_no_template_carries_inline_script_or_style():
     offending = []
     for path in (ROOT / "templates").rglob("*.html"):

