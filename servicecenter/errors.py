@@ -20,3 +20,9 @@ class ForbiddenError(DomainError):
     """The user may see the thing but not do this to it."""
 
     status_code = 403
+
+
+class NotFoundError(DomainError):
+    """The thing does not exist for this user: outside their sight it is simply not there (404)."""
+
+    status_code = 404

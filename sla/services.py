@@ -85,8 +85,9 @@ def _targets(policy: Policy | None, kind: str) -> dict:
 
 
 def _match(ticket: Ticket) -> Policy | None:
-    return policy_for(kind=ticket.kind, priority=ticket.priority, customer_class=ticket.customer.customer_class,
-                      channel=ticket.channel, area=ticket.customer.area)
+    customer_class, area = ticket.policy_customer()
+    return policy_for(kind=ticket.kind, priority=ticket.priority, customer_class=customer_class,
+                      channel=ticket.channel, area=area)
 
 
 def clocks_start(*, ticket: Ticket) -> list[Clock]:
@@ -324,10 +325,10 @@ def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date
 
 
 def _matches(policy: Policy, ticket: Ticket) -> bool:
-    customer = ticket.customer
+    customer_class, area = ticket.policy_customer()
     return ((not policy.kind or policy.kind == ticket.kind) and (policy.priority is None or policy.priority == ticket.priority)
-            and (not policy.customer_class or policy.customer_class == customer.customer_class)
-            and (not policy.channel or policy.channel == ticket.channel) and (not policy.area or policy.area == customer.area))
+            and (not policy.customer_class or policy.customer_class == customer_class)
+            and (not policy.channel or policy.channel == ticket.channel) and (not policy.area or policy.area == area))
 
 
 def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:

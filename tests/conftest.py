@@ -101,8 +101,12 @@ def make_ticket(units, user):
     def make(*, kind=Kind.INQUIRY, team="tech-region-1", by="agent1", phone=None, name=None, **extra) -> Ticket:
         n = next(counter)
         customer = {"name": name or f"客户{n}", "phone": phone or f"1380000{n:04d}"}
+        # Intake may give a ticket only to oneself or to someone below: a ticket made for another
+        # person is filed as if they had logged it and taken it.
+        assignee = extra.get("assignee")
+        actor = assignee.user if assignee is not None and assignee.user_id else user(by)
         return ticket_services.ticket_create(
-            actor=user(by), kind=kind, channel="phone", subject=f"事项{n}", customer=customer,
+            actor=actor, kind=kind, channel="phone", subject=f"事项{n}", customer=customer,
             team=units[team] if team else None, **extra,
         )
 

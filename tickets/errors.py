@@ -1,6 +1,6 @@
 """The tickets app's domain errors; ``servicecenter.api.exception_handler`` maps them to HTTP."""
 
-from servicecenter.errors import ConflictError, DomainError, ForbiddenError
+from servicecenter.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
 
 
 class TicketError(DomainError):
@@ -13,3 +13,7 @@ class TicketConflict(ConflictError):
 
 class TicketForbidden(ForbiddenError):
     """The user may see the ticket but not act on it this way (403)."""
+
+
+class TicketNotFound(NotFoundError):
+    """No such ticket, or one outside the user's sight (404): the two answer alike."""

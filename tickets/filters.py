@@ -48,7 +48,7 @@ class TicketFilter(django_filters.FilterSet):
     )
     team = django_filters.NumberFilter(field_name="team_id")
     assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = django_filters.NumberFilter(method="filter_customer")
     is_open = django_filters.BooleanFilter(method="filter_open", label=_("open"))
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
@@ -63,6 +63,10 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields = ["status", "kind", "channel", "priority", "team", "assignee", "customer"]
+
+    def filter_customer(self, qs, name, value):
+        # A report whose reporter the reader may not see is no ticket "of this customer" to them.
+        return qs if value is None else qs.filter(customer_id=value, reporter_visible=True)
 
     def filter_priority(self, qs, name, value):
         return qs.filter(priority__in=[PRIORITY_NAMES[v] for v in value]) if value else qs

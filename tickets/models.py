@@ -233,6 +233,14 @@ class Ticket(models.Model):
         """Reports (举报) hide the reporter from everyone but the assignee and those above them."""
         return self.kind == Kind.REPORT
 
+    def policy_customer(self) -> tuple[str, str]:
+        """The customer class and area that choose the deadline policy. A report's deadlines never
+        depend on its reporter (a class or an area that moved them would tell who reported), so a report
+        is matched as if its customer had none."""
+        if self.is_confidential or self.customer_id is None:
+            return "", ""
+        return self.customer.customer_class, self.customer.area
+
 
 class ReferenceCounter(models.Model):
     """The last reference number handed out per day; an upsert makes it safe under concurrency."""
@@ -253,6 +261,8 @@ class EventKind(models.TextChoices):
     CHANGED = "changed", _("Changed")
     STATUS = "status", _("Status changed")
     ASSIGNED = "assigned", _("Assigned")
+    TRANSFERRED = "transferred", _("Transferred to another team")
+    RECLASSIFIED = "reclassified", _("Reclassified")
     CLAIMED = "claimed", _("Claimed")
     REPLY = "reply", _("Reply to the customer")
     NOTE = "note", _("Internal note")

@@ -6,8 +6,11 @@ Who sees what (``domain.md`` §7, issue 3):
   tickets queued for or passed to a unit where they or anyone below them holds a post. For an agent
   that is "my tickets and my team's"; for a team lead or supervisor it is their subtree;
 - anonymous users and users without a post see nothing.
-A report's (举报) reporter is shown only to the assignee and those above them (and, while nobody
-holds it, to leaders whose scope it is in).
+A report's (举报) reporter is shown only to the holder and those above them (and, while nobody
+holds it, to leaders of the team it is queued for). That rule is written once, as
+:meth:`TicketScope.sees_reporter` for one ticket in hand and :func:`reporter_visible` for queries
+(the ``reporter_visible`` annotation of every ticket list); filters, searches, the customer card and
+customer edits all ask it, so no list, count or error tells anyone else who reported.
 
 The scope is two small id lists computed once per request, so a list is one indexed query however
 many tickets there are.
@@ -70,11 +73,20 @@ class TicketScope:
         return self.is_leader and staff.pk in self.staff_ids
 
     def sees_reporter(self, ticket: Ticket) -> bool:
+        """The reporter rule for one ticket; :func:`reporter_visible` is the same rule in SQL."""
         if ticket.kind != Kind.REPORT or self.sees_all:
             return True
         if ticket.assignee_id is None:
-            return self.is_leader
+            return self.is_leader and ticket.team_id in self.unit_ids
         return ticket.assignee_id in self.staff_ids
+
+    def leads_holder_of(self, ticket: Ticket) -> bool:
+        """A leader above the ticket's holder (not the holder), or of the team an unheld ticket waits in."""
+        if self.sees_all:
+            return True
+        if ticket.assignee_id is None:
+            return self.is_leader and ticket.team_id in self.unit_ids
+        return self.leads(ticket.assignee_id)
 
 
 def ticket_scope(user) -> TicketScope:
@@ -117,12 +129,13 @@ def _visible(scope: TicketScope) -> Q:
     )
 
 
-def _reporter_visible(scope: TicketScope):
+def reporter_visible(scope: TicketScope):
+    """The reporter rule as an expression: true where this user may see the ticket's customer."""
     if scope.sees_all:
         return Value(True, output_field=BooleanField())
     condition = ~Q(kind=Kind.REPORT) | Q(assignee_id__in=scope.staff_ids)
     if scope.is_leader:
-        condition |= Q(assignee__isnull=True)
+        condition |= Q(assignee__isnull=True, team_id__in=scope.unit_ids)
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
@@ -139,13 +152,20 @@ def ticket_list_for(*, user=None, scope: TicketScope | None = None, with_clocks:
         return qs.none()
     if not scope.sees_all:
         qs = qs.filter(_visible(scope))
-    return qs.annotate(reporter_visible=_reporter_visible(scope))
+    return qs.annotate(reporter_visible=reporter_visible(scope))
 
 
 def _clocks():
     from sla.models import Clock
 
     return Clock.objects.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id")
+
+
+def ticket_receipt(ticket_id: int) -> dict:
+    """What anyone who just filed or passed on a ticket may know of it: reference, status, its team."""
+    row = Ticket.objects.filter(pk=ticket_id).values("id", "reference", "status", "team_id", "team__name").get()
+    row["team_name"] = row.pop("team__name") or ""
+    return row
 
 
 def ticket_detail_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:
@@ -182,6 +202,15 @@ def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
 
 def customer_list() -> QuerySet[Customer]:
     return Customer.objects.order_by("name", "id")
+
+
+def customer_in_scope(*, customer_id: int, scope: TicketScope) -> bool:
+    """Whether this user works with the customer: a ticket of theirs that the user may see, and whose
+    customer the user may see (a report that hides its reporter does not count, or a refusal would
+    tell who reported)."""
+    if scope.sees_all:
+        return True
+    return ticket_list_for(scope=scope, with_clocks=False).filter(customer_id=customer_id, reporter_visible=True).exists()
 
 
 def customer_tickets_for(*, customer: Customer, scope: TicketScope) -> QuerySet[Ticket]:

@@ -19,7 +19,7 @@ from staff.models import Skill, StaffMember, Unit
 from staff.selectors import superior_of
 from surveys import services as surveys
 from tickets import workflow
-from tickets.errors import TicketConflict, TicketError, TicketForbidden
+from tickets.errors import TicketConflict, TicketError, TicketForbidden, TicketNotFound
 from tickets.models import (
     Callback,
     CallbackAttempt,
@@ -29,6 +29,7 @@ from tickets.models import (
     Customer,
     CustomerClass,
     EventKind,
+    Kind,
     Priority,
     RoutingRule,
     Status,
@@ -37,12 +38,14 @@ from tickets.models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tickets.selectors import TicketScope, team_queue_for, ticket_scope
+from tickets.selectors import TicketScope, customer_in_scope, team_queue_for, ticket_list_for, ticket_scope
 
 MAX_UNREACHABLE_ATTEMPTS = 3
-# Fields a PATCH may change; each change is an event with the old and new value.
+# Fields a PATCH may change; each change is an event with the old and new value. Moving a ticket to
+# another team is a transfer (``ticket_transfer``), and making a ticket a report or no longer one is a
+# reclassification by a leader (``ticket_reclassify``): both are actions with a reason, not edits.
 EDITABLE_FIELDS = (
-    "subject", "description", "kind", "channel", "priority", "team", "business_line", "complaint_category",
+    "subject", "description", "kind", "channel", "priority", "business_line", "complaint_category",
     "responsible_unit", "investigation", "remedy", "customer_reply",
 )
 
@@ -50,6 +53,19 @@ EDITABLE_FIELDS = (
 # --- customers -------------------------------------------------------------------------------------
 
 
+def _lock_customer_keys(*keys: str) -> None:
+    """Serialise intakes that could match or create the same customer: a transaction-scoped advisory
+    lock per account number and phone, taken in a fixed order (no deadlock), held until commit. So ten
+    intakes at once from one new number make one customer, as ten in a row do, and two accounts may
+    still share a phone. SQLite needs none: its write transactions are serial (``IMMEDIATE`` mode)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({k for k in keys if not k.endswith(":")}):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"customer:{key}"])
+
+
+@transaction.atomic
 def customer_match_or_create(
     *, name: str, phone: str = "", email: str = "", account_no: str = "",
     customer_class: str = CustomerClass.RESIDENTIAL, language: str = "",
@@ -63,6 +79,7 @@ def customer_match_or_create(
         raise TicketError(_("The customer's name is required."), code="customer_name")
     if not (phone or account_no or email):
         raise TicketError(_("Give the customer's phone, account number or e-mail."), code="customer_contact")
+    _lock_customer_keys(f"account:{account_no}", f"phone:{phone}")
     customer = None
     if account_no:
         customer = Customer.objects.filter(account_no=account_no).first()
@@ -86,10 +103,20 @@ def customer_match_or_create(
 CUSTOMER_FIELDS = ("name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language")
 
 
+def customer_access_for_edit(*, customer_id: int, scope: TicketScope) -> None:
+    """Refuse (403) an edit of a customer the user does not work with; callers may ask before they
+    validate the input, so that a stranger learns nothing from the validation either."""
+    if not customer_in_scope(customer_id=customer_id, scope=scope):
+        raise TicketForbidden(_("You can edit only the customers of tickets you work on."), code="customer_scope")
+
+
 @transaction.atomic
 def customer_update(*, customer_id: int, actor, changes: dict) -> Customer:
-    """Correct a customer's record. A new customer class or area re-matches the SLA policy of their
-    open tickets and recomputes the running clocks (recorded on each ticket)."""
+    """Correct a customer's record: for those who work with the customer (a ticket of theirs in one's
+    scope, whose customer one may see) and the leaders above them. A new customer class or area
+    re-matches the SLA policy of their open tickets and recomputes the running clocks (recorded on
+    each ticket); a report's deadlines never depend on its reporter, so reports are left alone."""
+    customer_access_for_edit(customer_id=customer_id, scope=ticket_scope(actor))
     unknown = set(changes) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TicketError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
@@ -106,7 +133,8 @@ def customer_update(*, customer_id: int, actor, changes: dict) -> Customer:
         customer.save(update_fields=changed)
     if {"customer_class", "area"} & set(changed):
         reason = _("The customer's class or area changed")
-        for ticket in Ticket.objects.open().filter(customer=customer).select_related("customer"):
+        for ticket in Ticket.objects.open().filter(customer=customer).exclude(kind=Kind.REPORT).select_related(
+                "customer"):
             sla.clocks_recompute(ticket=ticket, actor=actor, reason=reason)
     return customer
 
@@ -165,6 +193,11 @@ def ticket_create(
         raise TicketError(_("The time received cannot be in the future."), code="received_in_future")
     if not subject.strip():
         raise TicketError(_("A subject is required."), code="subject")
+    if assignee is not None and getattr(actor, "pk", None):
+        scope = ticket_scope(actor)
+        if assignee.pk != getattr(scope.staff, "pk", None) and not scope.may_assign_to(assignee):
+            raise TicketForbidden(_("You can only assign to yourself or to people below you."),
+                                  code="outside_subtree")
     the_customer = customer_match_or_create(**customer)
     if team is None:
         team_id = route(kind=kind, channel=channel, customer_class=the_customer.customer_class,
@@ -209,6 +242,12 @@ def _lock(ticket_id: int, version: int | None) -> Ticket:
     return ticket
 
 
+def _require_sight(ticket: Ticket, scope: TicketScope) -> None:
+    """A ticket outside the user's sight is not found, whoever calls: the page, the API or a task."""
+    if not scope.sees_all and not ticket_list_for(scope=scope, with_clocks=False).filter(pk=ticket.pk).exists():
+        raise TicketNotFound(_("No such ticket."), code="not_found")
+
+
 def _require_work(ticket: Ticket, scope: TicketScope) -> None:
     if not scope.may_work(ticket):
         raise TicketForbidden(_("Only the person holding this ticket or those above them may do that."),
@@ -247,11 +286,22 @@ def ticket_claim(*, ticket_id: int, actor) -> Ticket:
     if scope.staff is None:
         raise TicketForbidden(_("Only staff with a post can claim tickets."), code="no_post")
     with transaction.atomic():
-        won = Ticket.objects.filter(pk=ticket_id, assignee__isnull=True, status=Status.NEW).update(
+        claimable = Ticket.objects.filter(pk=ticket_id, assignee__isnull=True, status=Status.NEW)
+        if not scope.is_leader:
+            # A report's holder learns who reported, so reports are given out by a leader, not taken.
+            claimable = claimable.exclude(kind=Kind.REPORT)
+        ticket = Ticket.objects.select_related("assignee").filter(pk=ticket_id).first()
+        if ticket is None:
+            raise TicketNotFound(_("No such ticket."), code="not_found")
+        _require_sight(ticket, scope)
+        won = claimable.update(
             assignee=scope.staff, status=Status.ASSIGNED, version=F("version") + 1, updated_at=timezone.now()
         )
         ticket = Ticket.objects.select_related("assignee").get(pk=ticket_id)
         if not won:
+            if ticket.kind == Kind.REPORT and ticket.assignee_id is None and not scope.is_leader:
+                raise TicketForbidden(_("Reports are given out by a team lead; ask yours to assign it."),
+                                      code="report_assigned_by_leader")
             if ticket.assignee_id is not None:
                 raise TicketConflict(
                     _("%(name)s has already claimed this ticket.") % {"name": ticket.assignee.name},
@@ -269,9 +319,10 @@ def ticket_next(*, actor) -> Ticket | None:
     if scope.staff is None:
         raise TicketForbidden(_("Only staff with a post can take tickets."), code="no_post")
     with transaction.atomic():
-        candidate = (
-            team_queue_for(scope.staff).select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)
-        ).first()
+        queue = team_queue_for(scope.staff)
+        if not scope.is_leader:
+            queue = queue.exclude(kind=Kind.REPORT)  # given out by a leader (see ``ticket_claim``)
+        candidate = queue.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True).first()
         if candidate is None:
             return None
         return ticket_claim(ticket_id=candidate, actor=actor)
@@ -345,14 +396,20 @@ def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None)
 def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Ticket:
     """Edit fields; the version must be the one the editor read. Each changed field is an event."""
     ticket = _lock(ticket_id, version)
-    workflow.check(ticket, "edit")
     scope = ticket_scope(actor)
+    _require_sight(ticket, scope)
+    workflow.check(ticket, "edit")
     if ticket.assignee_id is not None:
         _require_work(ticket, scope)
+    if "team" in changes:
+        raise TicketError(_("Moving a ticket to another team is a transfer, with a reason."), code="use_transfer")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TicketError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
                           code="not_editable")
+    if "kind" in changes and changes["kind"] != ticket.kind and Kind.REPORT in (ticket.kind, changes["kind"]):
+        raise TicketForbidden(_("Making a ticket a report, or no longer one, is a reclassification by a leader "
+                                "above the holder."), code="use_reclassify")
     if "subject" in changes and not str(changes["subject"]).strip():
         raise TicketError(_("A subject is required."), code="subject")
     fields = []
@@ -369,6 +426,58 @@ def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Tick
     if {"kind", "priority", "channel"} & set(fields):
         sla.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket's %(fields)s changed")
                              % {"fields": ", ".join(f for f in fields if f in ("kind", "priority", "channel"))})
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: int | None = None) -> Ticket:
+    """Transfer (转派) a ticket to another team's queue, with a reason: for the holder and those above
+    them (a leader, while nobody holds it). Nobody there holds it yet; its deadlines run on."""
+    if not reason.strip():
+        raise TicketError(_("Say why the ticket goes to another team."), code="empty")
+    scope = ticket_scope(actor)
+    ticket = _lock(ticket_id, version)
+    _require_sight(ticket, scope)
+    target = workflow.check(ticket, "transfer")
+    _require_work(ticket, scope)
+    if team.pk == ticket.team_id:
+        raise TicketConflict(_("The ticket is already in %(team)s's queue.") % {"team": team}, code="same_team")
+    old_team = ticket.team
+    ticket.team = team
+    fields = ["team"]
+    _event(ticket, EventKind.TRANSFERRED, actor, field="team", old=_label(old_team), new=_label(team),
+           body=reason.strip())
+    if ticket.assignee_id is not None:
+        _event(ticket, EventKind.ASSIGNED, actor, field="assignee", old=ticket.assignee.name, new="")
+        ticket.assignee = None
+        fields.append("assignee")
+    fields += _set_status(ticket, target, actor, now=timezone.now())
+    return _save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version: int | None = None) -> Ticket:
+    """Change a ticket's kind as a recorded decision of a leader above the holder. This is the only way
+    a ticket becomes a report (举报), whose reporter is then hidden, or stops being one, which shows the
+    reporter to everyone who sees the ticket."""
+    if kind not in Kind.values:
+        raise TicketError(_("Unknown kind."), code="kind")
+    if not reason.strip():
+        raise TicketError(_("Say why the ticket is reclassified."), code="empty")
+    scope = ticket_scope(actor)
+    ticket = _lock(ticket_id, version)
+    _require_sight(ticket, scope)
+    workflow.check(ticket, "reclassify")
+    if not scope.leads_holder_of(ticket):
+        raise TicketForbidden(_("Only a leader above the person holding this ticket may reclassify it."),
+                              code="not_leader")
+    if kind == ticket.kind:
+        raise TicketConflict(_("The ticket is already of that kind."), code="same_kind")
+    old = ticket.kind
+    ticket.kind = kind
+    _event(ticket, EventKind.RECLASSIFIED, actor, field="kind", old=old, new=kind, body=reason.strip())
+    _save(ticket, ["kind"])
+    sla.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket was reclassified"))
     return ticket
 
 
@@ -525,6 +634,7 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str, version: int | None = N
     if not reason.strip():
         raise TicketError(_("Say why the ticket is reopened."), code="empty")
     ticket = _lock(ticket_id, version)
+    _require_sight(ticket, ticket_scope(actor))
     return _save(ticket, _reopen(ticket, actor, reason.strip()))
 
 
@@ -571,9 +681,13 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
         callback = Callback.objects.select_for_update(of=("self",)).get(pk=callback_id)
     except Callback.DoesNotExist:
         raise TicketError(_("No such callback."), code="not_found") from None
+    ticket = _lock(callback.ticket_id, None)
+    scope = ticket_scope(actor)
+    if not (scope.may_work(ticket) or callback.assignee_id in scope.staff_ids):
+        raise TicketForbidden(_("Only the person holding this callback or those above them may record it."),
+                              code="not_holder")
     if callback.state != CallbackState.DUE:
         raise TicketConflict(_("This callback is already finished."), code="callback_finished")
-    ticket = _lock(callback.ticket_id, None)
     now = timezone.now()
     callback.attempt_count += 1
     CallbackAttempt.objects.create(callback=callback, number=callback.attempt_count, outcome=outcome,

@@ -45,6 +45,10 @@ TRANSITIONS: dict[str, Transition] = {
             {},
         ),
         Transition("edit", (*OPEN_STATUSES, Status.RESOLVED), {}),
+        # A transfer (转派) puts the ticket in another team's queue, held by nobody.
+        Transition("transfer", (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS),
+                   {Status.ASSIGNED: Status.NEW, Status.IN_PROGRESS: Status.NEW}),
+        Transition("reclassify", (*OPEN_STATUSES, Status.RESOLVED), {}),
         Transition(
             "pause",
             (Status.ASSIGNED, Status.IN_PROGRESS),
@@ -119,6 +123,8 @@ ACTION_PAST = {
     "reply": _("replied to"),
     "note": _("annotated"),
     "edit": _("edited"),
+    "transfer": _("transferred"),
+    "reclassify": _("reclassified"),
     "pause": _("paused"),
     "resume": _("resumed"),
     "dispatch": _("dispatched"),

@@ -14,7 +14,7 @@ from staff.scorecards import scorecards_compute
 from surveys.models import FollowUp, QualityReview
 from tests.surveys.factories import review, survey
 from tickets import services
-from tickets.models import Callback, Kind, Ticket, TicketEvent, WorkOrder
+from tickets.models import Callback, Customer, Kind, Ticket, TicketEvent, WorkOrder
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -62,6 +62,6 @@ def fingerprint() -> tuple:
             QualityReview.objects.count(), sorted(Scorecard.objects.values_list("adjustment", flat=True)),
             Notification.objects.filter(read_at__isnull=False).count(), Unit.objects.count(),
             Position.objects.count(), StaffMember.objects.count(), WorkOrder.objects.filter(arrived_at__isnull=False)
-            .count())
+            .count(), list(Customer.objects.order_by("pk").values_list("name", "phone", "customer_class", "area")))
 
 

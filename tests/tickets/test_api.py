@@ -23,7 +23,7 @@ def test_create_returns_the_ticket_with_its_reference(api, units):
     assert (body["kind"], body["status"], body["priority"], body["version"]) == ("complaint", "new", "high", 1)
     assert body["customer"]["phone"] == "13911112222"
     assert body["team"] == units["reception"].pk
-    assert body["allowed_actions"] == ["claim", "assign", "note", "edit", "cancel"]
+    assert body["allowed_actions"] == ["claim", "assign", "note", "edit", "transfer", "reclassify", "cancel"]
 
 
 @pytest.mark.parametrize(
@@ -258,5 +258,7 @@ def test_a_ticket_routed_outside_the_callers_scope_is_filed_and_named(api, units
     response = api("agent2").post("/api/v1/tickets/", {**NEW_COMPLAINT, "team": units["tech-region-2"].pk},
                                   format="json")
     assert response.status_code == 201
-    assert set(response.data) == {"id", "reference", "team"}
-    assert Ticket.objects.get(pk=response.data["id"]).team == units["tech-region-2"]
+    ticket = Ticket.objects.get(pk=response.data["id"])
+    assert response.data == {"id": ticket.pk, "reference": ticket.reference, "status": "new",
+                             "team": units["tech-region-2"].pk, "team_name": units["tech-region-2"].name,
+                             "visible": False}

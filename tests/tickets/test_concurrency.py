@@ -83,3 +83,36 @@ def test_next_ticket_gives_each_agent_a_different_ticket(postgres, team):
     assert results.count(None) == 2
     assert Ticket.objects.filter(assignee__isnull=True).count() == 0
     assert get_user_model().objects.filter(staff_member__tickets__isnull=False).distinct().count() == 10
+
+
+def test_ten_intakes_at_once_from_one_new_number_make_one_customer(postgres, team):
+    """Ten at once used to make ten customers; one after another reuse one, and so must ten at once."""
+    from tickets.models import Customer
+
+    unit, _ = team
+
+    def intake(i):
+        return services.ticket_create(actor=None, kind="inquiry", channel="phone", subject=f"同号来电{i}",
+                                      customer={"name": f"来电人{i}", "phone": "13912345678"}, team=unit)
+
+    results = race(10, intake)
+    assert all(isinstance(r, Ticket) for r in results), results
+    assert Customer.objects.filter(phone="13912345678").count() == 1
+    assert len({r.customer_id for r in results}) == 1
+    # With account numbers: at once gives what one after another gives.
+    def by_account(phone):
+        return lambda i: services.customer_match_or_create(name="户主", phone=phone, account_no=f"ACC-{phone}-{i % 2}")
+
+    for i in range(6):
+        by_account("13900000001")(i)
+    at_once = race(6, by_account("13900000002"))
+    assert all(isinstance(r, Customer) for r in at_once), at_once
+
+    def shape(phone):
+        return sorted(a.replace(phone, "P") for a in Customer.objects.filter(phone=phone).values_list("account_no",
+                                                                                                   flat=True))
+
+    assert shape("13900000002") == shape("13900000001")
+    # Nothing forbids two accounts on one phone (a family, a landlord): admins may still record them.
+    Customer.objects.create(name="租户", phone="13900000001", account_no="ACC-extra")
+    assert Customer.objects.filter(phone="13900000001").count() == len(shape("13900000001")) + 1

@@ -26,6 +26,8 @@ LEGAL = {
     "close": {RESOLVED: CLOSED},
     "reopen": {RESOLVED: IN_PROGRESS, CLOSED: IN_PROGRESS},
     "cancel": {NEW: CANCELLED, ASSIGNED: CANCELLED, IN_PROGRESS: CANCELLED, PENDING: CANCELLED},
+    "transfer": {NEW: NEW, ASSIGNED: NEW, IN_PROGRESS: NEW},
+    "reclassify": {NEW: NEW, ASSIGNED: ASSIGNED, IN_PROGRESS: IN_PROGRESS, PENDING: PENDING, RESOLVED: RESOLVED},
 }
 
 
@@ -46,6 +48,10 @@ def run(action, ticket, *, lead, member, units):
         "close": lambda: services.ticket_close(ticket_id=ticket.pk, actor=lead),
         "reopen": lambda: services.ticket_reopen(ticket_id=ticket.pk, actor=lead, reason="客户反映仍未解决"),
         "cancel": lambda: services.ticket_cancel(ticket_id=ticket.pk, actor=lead, reason="spam"),
+        "transfer": lambda: services.ticket_transfer(ticket_id=ticket.pk, actor=lead, team=units["reception"],
+                                                     reason="属营业厅业务"),
+        "reclassify": lambda: services.ticket_reclassify(ticket_id=ticket.pk, actor=lead, kind=Kind.COMPLAINT,
+                                                         reason="客户要求按投诉处理"),
     }
     return calls[action]()
 
@@ -104,5 +110,5 @@ def test_reopen_of_an_unheld_ticket_goes_back_to_the_queue(make_ticket, user):
 def test_allowed_actions_of_a_ticket_in_progress(make_ticket, member):
     ticket = ticket_in(IN_PROGRESS, make_ticket, member)
     assert workflow.allowed_actions(ticket) == [
-        "assign", "reply", "note", "edit", "pause", "dispatch", "resolve", "cancel",
+        "assign", "reply", "note", "edit", "transfer", "reclassify", "pause", "dispatch", "resolve", "cancel",
     ]

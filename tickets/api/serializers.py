@@ -272,6 +272,27 @@ class ReopenSerializer(VersionSerializer):
     reason = serializers.CharField()
 
 
+class TransferSerializer(VersionSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    reason = serializers.CharField(max_length=500)
+
+
+class ReclassifySerializer(VersionSerializer):
+    kind = serializers.ChoiceField(Kind.choices)
+    reason = serializers.CharField(max_length=500)
+
+
+class TicketReceiptSerializer(serializers.Serializer):
+    """What the caller may still know of a ticket that an action took out of their sight."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    team_name = serializers.CharField()
+    visible = serializers.BooleanField(default=False)
+
+
 class CancelSerializer(VersionSerializer):
     reason = serializers.ChoiceField(CancelReason.choices)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True)

@@ -25,7 +25,7 @@ from staff.models import StaffMember, Unit
 from tickets import selectors, services, workflow
 from tickets.filters import TicketFilter
 from tickets.forms import BodyForm, CallbackAttemptForm, NewTicketForm
-from tickets.models import OPEN_STATUSES, CancelReason, Customer
+from tickets.models import OPEN_STATUSES, CancelReason, Customer, Kind
 
 QUEUE_PAGE = 50
 TABS = ("mine", "team", "all")
@@ -81,6 +81,8 @@ def queue(request):
 
 
 def _deadline_preview(*, kind: str, channel: str, customer_class: str, priority: int):
+    if kind == Kind.REPORT:
+        customer_class = ""  # a report's deadlines never depend on its reporter (``Ticket.policy_customer``)
     policy = policy_for(kind=kind, priority=priority, customer_class=customer_class, channel=channel)
     if policy is None:
         return None, []
@@ -112,9 +114,21 @@ def new_ticket(request):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Ticket %(reference)s logged.") % {"reference": ticket.reference})
-            return redirect("tickets:detail", pk=ticket.pk)
+            return _after_write(request, ticket.pk,
+                                _("Ticket %(reference)s logged.") % {"reference": ticket.reference})
     return render(request, "tickets/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _after_write(request, ticket_id: int, message: str):
+    """Back to the ticket after a write or, when the write took it out of the user's sight (routed or
+    transferred to another team), to the queue, saying where it went."""
+    if selectors.ticket_list_for(scope=_scope(request), with_clocks=False).filter(pk=ticket_id).exists():
+        messages.success(request, message)
+        return redirect("tickets:detail", pk=ticket_id)
+    receipt = selectors.ticket_receipt(ticket_id)
+    messages.success(request, " ".join([message, _("%(reference)s is now in the queue of %(team)s.") % {
+        "reference": receipt["reference"], "team": receipt["team_name"] or "—"}]))
+    return redirect("tickets:queue")
 
 
 @staff_required
@@ -180,6 +194,9 @@ def detail(request, pk: int):
                             .order_by("created_at", "level")),
         "assignable": assignable, "field_teams": Unit.objects.filter(kind=Unit.Kind.TEAM).order_by("sort_order", "id"),
         "cancel_reasons": CancelReason.choices, "may_work": scope.may_work(ticket),
+        "transfer_teams": Unit.objects.filter(kind=Unit.Kind.TEAM).exclude(pk=ticket.team_id).order_by("sort_order", "id"),
+        "may_reclassify": scope.leads_holder_of(ticket), "kinds": Kind.choices,
+        "may_claim": scope.is_leader or not ticket.is_confidential,
         "reply_form": BodyForm(initial={"version": ticket.version}),
         "calls": list(CallRecord.objects.filter(call_id=ticket.call_id).order_by("enqueued_at")) if ticket.call_id
         else [],
@@ -218,6 +235,14 @@ def _act(action: str, request, ticket_id: int):
             raise services.TicketError(_("Choose the field team."), code="field_team")
         return services.ticket_dispatch(**common, field_team=team, instructions=post.get("instructions", ""),
                                         version=version)
+    if action == "transfer":
+        team = Unit.objects.filter(pk=post.get("team") or 0).first()
+        if team is None:
+            raise services.TicketError(_("Choose the team."), code="team")
+        return services.ticket_transfer(**common, team=team, reason=post.get("reason", ""), version=version)
+    if action == "reclassify":
+        return services.ticket_reclassify(**common, kind=post.get("kind", ""), reason=post.get("reason", ""),
+                                          version=version)
     if action not in simple:
         raise Http404
     return simple[action]()
@@ -234,7 +259,7 @@ def act(request, pk: int, action: str):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_PAST.get(action, action)})
+        return _after_write(request, pk, _("Done: %(action)s.") % {"action": workflow.ACTION_PAST.get(action, action)})
     return redirect("tickets:detail", pk=pk)
 
 
@@ -262,9 +287,6 @@ def callback_attempt(request, pk: int):
     form = CallbackAttemptForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the outcome of the call."))
-        return redirect("tickets:callbacks")
-    if not scope.may_work(callback.ticket) and callback.assignee_id not in scope.staff_ids:
-        messages.error(request, _("Only the person holding this callback or those above them may record it."))
         return redirect("tickets:callbacks")
     try:
         services.callback_attempt(callback_id=pk, actor=request.user, **form.cleaned_data)
