@@ -163,3 +163,49 @@ def test_the_queue_without_parameters_is_my_queue(make_ticket, member):
     mine = make_ticket(assignee=member("agent1"))
     page = signed_in("agent1").get("/tickets/")
     assert (page.context["tab"], [t.pk for t in page.context["page"]]) == ("mine", [mine.pk])
+
+
+def test_the_holder_transfers_from_the_page_and_lands_on_the_queue_told_where_it_went(make_ticket, member, units):
+    ticket = make_ticket(assignee=member("agent1"))
+    client = signed_in("agent1")
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'id="transfer-team"' in page and 'id="reclassify-kind"' not in page  # the holder does not reclassify
+    refused = client.post(f"/tickets/{ticket.pk}/do/transfer/", {"team": units["reception"].pk, "reason": "",
+                                                                 "version": ticket.version}, follow=True)
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert Ticket.objects.get(pk=ticket.pk).team == units["tech-region-1"]
+    response = client.post(f"/tickets/{ticket.pk}/do/transfer/", {"team": units["reception"].pk,
+                                                                  "reason": "属营业厅业务", "version": ticket.version})
+    assert (response.status_code, response["Location"]) == (302, "/tickets/")
+    moved = Ticket.objects.get(pk=ticket.pk)
+    assert (moved.team, moved.assignee, moved.status) == (units["reception"], None, Status.NEW)
+    shown = [str(m) for m in client.get("/tickets/").context["messages"]]
+    assert len(shown) == 1 and ticket.reference in shown[0] and units["reception"].name in shown[0]
+
+
+def test_a_lead_reclassifies_from_the_page(make_ticket, member):
+    ticket = make_ticket(assignee=member("agent1"))
+    client = signed_in("lead1")
+    assert 'id="reclassify-kind"' in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    response = client.post(f"/tickets/{ticket.pk}/do/reclassify/", {"kind": "report", "reason": "涉及举报",
+                                                                    "version": ticket.version})
+    assert (response.status_code, response["Location"]) == (302, f"/tickets/{ticket.pk}/")
+    assert Ticket.objects.get(pk=ticket.pk).kind == Kind.REPORT
+    # Now agent1's teammates see the ticket but not who reported.
+    assert signed_in("agent3").get(f"/tickets/{ticket.pk}/").context["sees_customer"] is False
+    assert signed_in("lead1").get(f"/tickets/{ticket.pk}/").context["sees_customer"] is True
+
+
+def test_a_call_logged_into_another_teams_queue_says_where_it_went(units):
+    """The page used to send the agent to the new ticket, which they cannot see: a 404 after the write."""
+    from tickets.models import RoutingRule
+
+    RoutingRule.objects.create(rank=1, name="投诉归二片区", kind=Kind.COMPLAINT, team=units["tech-region-2"])
+    client = signed_in("agent1")
+    response = client.post("/tickets/new/", {
+        "phone": "13911113333", "name": "孙女士", "customer_class": "residential", "kind": "complaint",
+        "channel": "phone", "priority": "3", "subject": "电压不稳", "description": ""})
+    ticket = Ticket.objects.get()
+    assert (response.status_code, response["Location"], ticket.team) == (302, "/tickets/", units["tech-region-2"])
+    shown = [str(m) for m in client.get("/tickets/").context["messages"]]
+    assert len(shown) == 1 and ticket.reference in shown[0] and units["tech-region-2"].name in shown[0]
