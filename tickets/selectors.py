@@ -129,13 +129,18 @@ def _visible(scope: TicketScope) -> Q:
     )
 
 
-def reporter_visible(scope: TicketScope):
-    """The reporter rule as an expression: true where this user may see the ticket's customer."""
+def reporter_visible(scope: TicketScope, *, through: str = ""):
+    """The reporter rule as an expression: true where this user may see the ticket's customer.
+    ``through`` is the path to the ticket from another model (``"ticket__"`` for callbacks)."""
     if scope.sees_all:
         return Value(True, output_field=BooleanField())
-    condition = ~Q(kind=Kind.REPORT) | Q(assignee_id__in=scope.staff_ids)
+
+    def on_ticket(**lookups) -> Q:
+        return Q(**{through + name: value for name, value in lookups.items()})
+
+    condition = ~on_ticket(kind=Kind.REPORT) | on_ticket(assignee_id__in=scope.staff_ids)
     if scope.is_leader:
-        condition |= Q(assignee__isnull=True, team_id__in=scope.unit_ids)
+        condition |= on_ticket(assignee__isnull=True, team_id__in=scope.unit_ids)
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
@@ -238,6 +243,7 @@ def callback_list_for(*, scope: TicketScope) -> QuerySet[Callback]:
     )
     if not scope.is_staff_member:
         return qs.none()
+    qs = qs.annotate(reporter_visible=reporter_visible(scope, through="ticket__"))
     if scope.sees_all:
         return qs
     return qs.filter(Q(assignee_id__in=scope.staff_ids) | Q(ticket__in=ticket_list_for(scope=scope).values("pk")))

@@ -8,7 +8,8 @@ customer cards) must be the same, byte for byte, before and after. The filters a
 from the FilterSet itself, so a filter added later is covered without touching this file.
 
 Reports: R1 in region 1 held by agent3; R2 in region 2 held by nobody; R3 in reception held by agent2
-and passed to region 1 (the responsible unit), so region 1 sees it but is not above its holder.
+and passed to region 1 (the responsible unit), so region 1 sees it but is not above its holder; R3 is
+resolved, so it has a callback due.
 """
 
 from urllib.parse import urlencode
@@ -59,6 +60,8 @@ def reports(make_ticket, member, units, user):
     for name, reporter in REPORTERS.items():
         Customer.objects.filter(phone=reporter["phone"]).update(account_no=f"ACC-{name}", email=f"{name}@example.com")
     services.ticket_reply(ticket_id=made["R1"].pk, actor=user("agent3"), body="已受理您的举报")
+    # R3 resolved: its callback (回访) is listed to region 1 too, without the reporter.
+    services.ticket_resolve(ticket_id=made["R3"].pk, actor=user("agent2"), resolution="已查实处理")
     return made
 
 
@@ -196,3 +199,6 @@ def test_pages_events_and_notifications_never_name_the_reporter(reports, usernam
         assert response.status_code == 200, url
         text = response.content.decode()
         assert [s for s in secrets if s in text] == [], url
+    if "R3" in visible - known:  # the callback is listed to them, without the reporter
+        rows = client.get("/api/v1/callbacks/").json()["results"]
+        assert [(r["ticket"], r["customer_name"], r["customer_phone"]) for r in rows] == [(reports["R3"].pk, None, None)]

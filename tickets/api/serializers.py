@@ -168,7 +168,8 @@ class CallbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _sees(self, callback) -> bool:
-        return self.context["scope"].sees_reporter(callback.ticket)
+        known = getattr(callback, "reporter_visible", None)  # annotated by ``callback_list_for``
+        return self.context["scope"].sees_reporter(callback.ticket) if known is None else known
 
     def get_customer_name(self, callback) -> str | None:
         return callback.ticket.customer.name if self._sees(callback) else None
