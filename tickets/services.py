@@ -455,6 +455,14 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     return _save(ticket, fields)
 
 
+def reclassify_access(*, ticket: Ticket, scope: TicketScope) -> None:
+    """Refuse (403) a reclassification by anyone but a leader above the holder; callers may ask before
+    they validate the input."""
+    if not scope.leads_holder_of(ticket):
+        raise TicketForbidden(_("Only a leader above the person holding this ticket may reclassify it."),
+                              code="not_leader")
+
+
 @transaction.atomic
 def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version: int | None = None) -> Ticket:
     """Change a ticket's kind as a recorded decision of a leader above the holder. This is the only way
@@ -468,9 +476,7 @@ def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version:
     ticket = _lock(ticket_id, version)
     _require_sight(ticket, scope)
     workflow.check(ticket, "reclassify")
-    if not scope.leads_holder_of(ticket):
-        raise TicketForbidden(_("Only a leader above the person holding this ticket may reclassify it."),
-                              code="not_leader")
+    reclassify_access(ticket=ticket, scope=scope)
     if kind == ticket.kind:
         raise TicketConflict(_("The ticket is already of that kind."), code="same_kind")
     old = ticket.kind

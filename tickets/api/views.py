@@ -124,6 +124,7 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def reclassify(self, request, pk=None):
         """Change the kind, the only way to or from a report (举报): a leader above the holder, with a reason."""
+        services.reclassify_access(ticket=self.get_object(), scope=self.scope)  # 403 before any 400
         return self._act(s.ReclassifySerializer, services.ticket_reclassify)
 
     @extend_schema(request=s.VersionSerializer, responses=s.TicketDetailSerializer)
