@@ -1,11 +1,55 @@
 """Parsers for call logs: Asterisk's ``queue_log`` and a plain CSV.
 
-``queue_log`` lines are ``epoch|uniqueid|queue|agent|EVENT|data1|data2|…``. A call's record in a
-queue is built from its events: ENTERQUEUE opens it; CONNECT answers it (hold time, ring time);
-ABANDON, EXITWITHTIMEOUT, EXITWITHKEY and EXITEMPTY end it unanswered (with the wait);
-COMPLETEAGENT, COMPLETECALLER and TRANSFER give the talk time; RINGNOANSWER is an agent who let it
-ring. Lines about agents and queues rather than calls (AGENTLOGIN, QUEUESTART, …) are skipped. A
-line that cannot be read is reported by number with the reason, and the rest is kept.
+``queue_log`` lines are ``epoch|uniqueid|queue|agent|EVENT|data1|data2|…`` (``main/logger.c``, the same
+from Asterisk 1.2 to 22). Each time a caller enters a queue is one *attempt*, a record of its own: a
+caller who leaves a queue (a timeout, a key) and is sent back into it by the dialplan has two
+attempts with one call id, and the figures offer that call once.
+
+The events, as ``apps/app_queue.c`` writes them in each version (fields after the event name):
+
+=================  =====================================================================  ==========
+event              fields                                                                 versions
+=================  =====================================================================  ==========
+ENTERQUEUE         url|callerid                                                           1.2–1.6
+                   url|callerid|position                                                  1.8–
+                   url|callerid|position|callername                                       20.x, 21+
+CONNECT            holdtime                                                               1.2
+                   holdtime|bridged channel uniqueid                                      1.4
+                   holdtime|bridged channel uniqueid|ringtime                             1.6–
+ABANDON            position|origposition|waittime                                         all
+EXITEMPTY          position|origposition|waittime                                         all
+EXITWITHTIMEOUT    position                                                               1.2–1.4, and
+                                                                                          some paths
+                                                                                          up to 12
+                   position|origposition|waittime                                         1.6–
+EXITWITHKEY        key|position                                                           1.2–1.6, 10, 12
+                   key|position|origposition|waittime                                     1.8, 11, 13–
+WITHDRAW           position|origposition|waittime|info                                    16–
+SYSCOMPAT          (none: the channels could not be bridged; the call is dropped)         all
+COMPLETEAGENT,     holdtime|calltime|origposition                                         all
+COMPLETECALLER
+TRANSFER           extension|context                                                      1.2
+                   extension|context|holdtime|calltime                                    1.4
+                   extension|context|holdtime|calltime|origposition                       1.6–11
+BLINDTRANSFER      extension|context|holdtime|calltime|origposition                       12–
+ATTENDEDTRANSFER   BRIDGE|bridge id|holdtime|calltime|origposition                        12–
+                   APP|application|holdtime|calltime|origposition
+                   LINK|channel|channel|holdtime|calltime|origposition
+=================  =====================================================================  ==========
+
+A wait that a short form does not carry (EXITWITHTIMEOUT, EXITWITHKEY of old versions, SYSCOMPAT) is
+the time between entering the queue and the event; so is the talk time of a 1.2 TRANSFER (from the
+CONNECT). Transfers keep where the call went and the hold and talk times in their own fields.
+
+Skipped, not errors (they are about agents and queues, or say nothing the records keep): RINGNOANSWER
+and RINGCANCELED (an agent let it ring; the call goes on), AGENTDUMP (the agent hung up during the
+announcement; the caller waits on), QUEUESTART, CONFIGRELOAD, ADDMEMBER, REMOVEMEMBER, PAUSE,
+UNPAUSE, PAUSEALL, UNPAUSEALL, PENALTY, RINGINUSE, AGENTLOGIN, AGENTLOGOFF, AGENTCALLBACKLOGIN,
+AGENTCALLBACKLOGOFF, OUTCALL, and what the dialplan writes with ``QueueLog()`` (DID, INFO, …).
+
+A line that cannot be read is reported by number with the reason, and the rest is kept. An attempt
+still open at the end of the file (the caller was waiting when the log was copied) is not stored:
+it comes with the next, longer copy of the log.
 """
 
 from __future__ import annotations
@@ -15,13 +59,20 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-CALL_EVENTS = {"ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "EXITWITHKEY", "EXITEMPTY",
-               "COMPLETEAGENT", "COMPLETECALLER", "RINGNOANSWER", "TRANSFER", "RINGCANCELED", "ATTENDEDTRANSFER",
-               "BLINDTRANSFER"}
-ENDED_UNANSWERED = {"ABANDON": "abandoned", "EXITWITHTIMEOUT": "timeout", "EXITWITHKEY": "exit_key",
-                    "EXITEMPTY": "exit_empty"}
-# Where the wait time sits among the data fields of each unanswered ending.
-WAIT_FIELD = {"ABANDON": 2, "EXITWITHTIMEOUT": 2, "EXITWITHKEY": 3, "EXITEMPTY": 2}
+# The endings of an attempt that was not answered, and where each form keeps the wait: (outcome,
+# index of the wait among the data fields, how many fields the form with the wait has).
+ENDED_UNANSWERED = {
+    "ABANDON": ("abandoned", 2, 3),
+    "EXITEMPTY": ("exit_empty", 2, 3),
+    "EXITWITHTIMEOUT": ("timeout", 2, 3),
+    "EXITWITHKEY": ("exit_key", 3, 4),
+    "WITHDRAW": ("withdrawn", 2, 3),
+    "SYSCOMPAT": ("dropped", None, 0),
+}
+COMPLETED = {"COMPLETEAGENT", "COMPLETECALLER"}
+TRANSFERS = {"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
+CALL_EVENTS = {"ENTERQUEUE", "CONNECT", *ENDED_UNANSWERED, *COMPLETED, *TRANSFERS}
+OUTCOMES = {"answered", "abandoned", "timeout", "exit_key", "exit_empty", "transferred", "withdrawn", "dropped"}
 
 
 @dataclass
@@ -36,6 +87,11 @@ class Call:
     ring_seconds: int | None = None
     talk_seconds: int | None = None
     agent: str = ""
+    attempt: int = 1
+    transfer_kind: str = ""  # transfer (1.2–11, blind or attended), blind, attended
+    transfer_exten: str = ""
+    transfer_context: str = ""
+    transfer_target: str = ""  # attended (12+): "bridge <id>", "app <name>" or "link <channel> <channel>"
 
 
 @dataclass
@@ -55,9 +111,39 @@ def _int(value: str, what: str) -> int:
     return number
 
 
+def _since(start: datetime | None, moment: datetime) -> int:
+    return max(int((moment - start).total_seconds()), 0) if start else 0
+
+
+def _transfer(call: Call, event: str, data: list[str], moment: datetime) -> None:
+    """Where the call went, and the hold and talk times of the transfer's own fields."""
+    if event == "ATTENDEDTRANSFER":
+        if len(data) < 5 or data[0] not in ("BRIDGE", "APP", "LINK"):
+            raise ValueError("ATTENDEDTRANSFER without its destination and times")
+        *target, hold, talk, _position = data
+        call.transfer_kind = "attended"
+        call.transfer_target = " ".join([target[0].lower(), *target[1:]])[:255]
+    else:
+        if len(data) < 2:
+            raise ValueError(f"{event} without its extension and context")
+        call.transfer_kind = "blind" if event == "BLINDTRANSFER" else "transfer"
+        call.transfer_exten, call.transfer_context = data[0][:80], data[1][:80]
+        hold, talk = (data[2], data[3]) if len(data) >= 4 else (None, None)  # 1.2: extension|context only
+    if hold is not None:
+        call.wait_seconds = _int(hold, "the hold time")
+    if talk is not None:
+        call.talk_seconds = _int(talk, "the talk time")
+    elif call.answered_at is not None:
+        call.talk_seconds = _since(call.answered_at, moment)
+    if call.answered_at is None:  # no CONNECT seen: answered after the hold time
+        call.answered_at = call.enqueued_at + timedelta(seconds=call.wait_seconds)
+    call.outcome = "transferred"
+
+
 def parse_queue_log(text: str) -> Parsed:
     result = Parsed()
     open_calls: dict[tuple[str, str], Call] = {}
+    entries: dict[tuple[str, str], int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -68,15 +154,22 @@ def parse_queue_log(text: str) -> Parsed:
             if len(parts) < 5:
                 raise ValueError("fewer than 5 fields")
             epoch, call_id, queue, agent, event, *data = parts
+            while data and data[-1] == "":  # "EVENT|" with nothing, or a table's empty data4|data5
+                data.pop()
             moment = datetime.fromtimestamp(_int(epoch, "the time"), tz=UTC)
             if event not in CALL_EVENTS:
-                continue  # agent and queue events, and events this center does not use
+                continue  # agent and queue events, rings, and what the dialplan logs
             if call_id in ("", "NONE") or queue in ("", "NONE"):
                 raise ValueError(f"{event} without a call id or queue")
             key = (call_id, queue)
             if event == "ENTERQUEUE":
+                earlier = open_calls.pop(key, None)
+                if earlier is not None and earlier.outcome:  # answered, its end not logged: keep what is known
+                    result.calls.append(earlier)
+                entries[key] = entries.get(key, 0) + 1
                 caller = data[1] if len(data) > 1 else ""
-                open_calls[key] = Call(call_id=call_id, queue=queue, enqueued_at=moment, caller=caller[:40])
+                open_calls[key] = Call(call_id=call_id, queue=queue, enqueued_at=moment, caller=caller[:40],
+                                       attempt=entries[key])
                 continue
             call = open_calls.get(key)
             if call is None:
@@ -86,23 +179,30 @@ def parse_queue_log(text: str) -> Parsed:
                 call.ring_seconds = _int(data[2], "the ring time") if len(data) > 2 and data[2] != "" else None
                 call.outcome, call.answered_at, call.agent = "answered", moment, agent[:80]
             elif event in ENDED_UNANSWERED:
-                position = WAIT_FIELD[event]
-                if len(data) <= position:
-                    raise ValueError(f"{event} without its wait time")
-                call.wait_seconds = _int(data[position], "the wait time")
-                call.outcome = ENDED_UNANSWERED[event]
+                outcome, position, width = ENDED_UNANSWERED[event]
+                if position is not None and len(data) >= width:
+                    call.wait_seconds = _int(data[position], "the wait time")
+                else:  # the short forms of old versions: the wait from the timestamps
+                    call.wait_seconds = _since(call.enqueued_at, moment)
+                call.outcome = outcome
                 result.calls.append(open_calls.pop(key))
-            elif event in ("COMPLETEAGENT", "COMPLETECALLER"):
-                call.talk_seconds = _int(data[1] if len(data) > 1 else "", "the talk time")
+            elif event in COMPLETED:
+                if len(data) < 2:
+                    raise ValueError(f"{event} without its talk time")
+                call.talk_seconds = _int(data[1], "the talk time")
+                if call.answered_at is None:  # no CONNECT seen: the hold time is the first field
+                    call.wait_seconds = _int(data[0], "the hold time")
+                    call.answered_at = call.enqueued_at + timedelta(seconds=call.wait_seconds)
+                call.outcome, call.agent = "answered", call.agent or agent[:80]
                 result.calls.append(open_calls.pop(key))
-            elif event in ("TRANSFER", "ATTENDEDTRANSFER", "BLINDTRANSFER"):
-                call.talk_seconds = _int(data[3], "the talk time") if len(data) > 3 and data[3].isdigit() else None
-                call.outcome = "transferred"
+            else:  # TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER
+                _transfer(call, event, data, moment)
+                call.agent = call.agent or agent[:80]
                 result.calls.append(open_calls.pop(key))
-            # RINGNOANSWER / RINGCANCELED: an agent let it ring; the call goes on.
         except ValueError as error:
             result.errors.append({"line": number, "reason": str(error)})
-    # Calls still open at the end of the file (answered but not yet completed) are kept as they are.
+    # Attempts still open at the end of the file: answered ones are kept as they are; those still
+    # waiting come with the next copy of the log.
     result.calls.extend(c for c in open_calls.values() if c.outcome)
     return result
 
@@ -111,14 +211,14 @@ CSV_COLUMNS = ("call_id", "queue", "enqueued_at", "outcome", "wait_seconds", "ri
 
 
 def parse_csv(text: str) -> Parsed:
-    """A header row naming at least call_id, queue, enqueued_at (ISO 8601), outcome and wait_seconds."""
+    """A header row naming at least call_id, queue, enqueued_at (ISO 8601), outcome and wait_seconds.
+    Rows of one call in one queue are its attempts, numbered by the time they entered it."""
     result = Parsed()
     reader = csv.DictReader(io.StringIO(text))
     missing = {"call_id", "queue", "enqueued_at", "outcome", "wait_seconds"} - set(reader.fieldnames or [])
     if missing:
         result.errors.append({"line": 1, "reason": f"missing columns: {', '.join(sorted(missing))}"})
         return result
-    outcomes = {"answered", "abandoned", "timeout", "exit_key", "exit_empty", "transferred"}
     for row in reader:
         number = reader.line_num
         result.lines = number
@@ -127,7 +227,7 @@ def parse_csv(text: str) -> Parsed:
             if moment.tzinfo is None:
                 raise ValueError("enqueued_at has no time zone offset")
             outcome = row["outcome"].strip()
-            if outcome not in outcomes:
+            if outcome not in OUTCOMES:
                 raise ValueError(f"unknown outcome {outcome!r}")
             wait = _int(row["wait_seconds"], "wait_seconds")
             call = Call(call_id=row["call_id"].strip(), queue=row["queue"].strip(), enqueued_at=moment,
@@ -142,4 +242,8 @@ def parse_csv(text: str) -> Parsed:
             result.calls.append(call)
         except (ValueError, KeyError) as error:
             result.errors.append({"line": number, "reason": str(error)})
+    entries: dict[tuple[str, str], int] = {}
+    for call in sorted(result.calls, key=lambda c: c.enqueued_at):  # stable: rows at the same moment keep their order
+        key = (call.call_id, call.queue)
+        entries[key] = call.attempt = entries.get(key, 0) + 1
     return result

@@ -209,10 +209,26 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
     "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
+    "calls-reap": {"task": "sla.reap_call_imports", "schedule": env.float("CALLS_REAP_SECONDS", default=60.0)},
     # Last month's scorecards, early on the 1st (center time); supervisors adjust them afterwards.
     "scorecards-monthly": {"task": "staff.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# Calls imports: time limits per run, and the reaper (beat, "calls-reap") that queues again an import
+# waiting or running with no progress for CALLS_IMPORT_STALE_SECONDS (its worker or its message was
+# lost), and fails it once CALLS_IMPORT_MAX_ATTEMPTS runs have died.
+CALLS_IMPORT_SOFT_TIME_LIMIT = env.int("CALLS_IMPORT_SOFT_TIME_LIMIT", default=900)
+CALLS_IMPORT_TIME_LIMIT = env.int("CALLS_IMPORT_TIME_LIMIT", default=1200)
+CALLS_IMPORT_STALE_SECONDS = env.int("CALLS_IMPORT_STALE_SECONDS", default=120)
+CALLS_IMPORT_MAX_ATTEMPTS = env.int("CALLS_IMPORT_MAX_ATTEMPTS", default=3)
+# Redis hands a task that was never acknowledged (acks late: its worker was killed) to another worker
+# after the visibility timeout. It must outlast the longest task's hard time limit (the calls import),
+# or a task still running would be handed out twice; the reaper, not this, brings a lost import back.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CALLS_IMPORT_TIME_LIMIT + 300)
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

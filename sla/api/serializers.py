@@ -126,12 +126,15 @@ class StaffingSerializer(StaffingRowSerializer):
 
 
 class CallImportSerializer(serializers.ModelSerializer):
+    failure_message = serializers.CharField(source="get_failure_reason_display", read_only=True,
+                                            help_text=_("Why the import failed, in the reader's language."))
+
     class Meta:
         from sla.models import CallImport
 
         model = CallImport
         fields = ["id", "name", "format", "status", "lines", "processed", "imported", "duplicates", "errors",
-                  "created_at", "finished_at"]
+                  "created_at", "finished_at", "updated_at", "attempts", "failure_reason", "failure_message"]
         read_only_fields = fields
 
 

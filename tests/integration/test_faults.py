@@ -1,12 +1,17 @@
 """Faults: a worker killed with SIGKILL in the middle of a sweep, a survey run and a calls import,
-then a new worker: nothing lost, nothing doubled. Redis restarted under a worker: tasks resume.
+then a new worker (and, for the import, beat's reaper, with nothing done by hand): nothing lost,
+nothing doubled. An import whose message Redis lost is queued again. Redis restarted under a
+worker: tasks resume.
 All on the Redis and PostgreSQL that ``make test`` starts."""
 
 import json
 import os
 import subprocess
+import sys
+import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -22,8 +27,8 @@ from sla.queue_log import parse_queue_log
 from sla.sweep import sweep
 from surveys.models import Invitation
 from surveys.presets import seed_survey_template
-from tests.conftest import SHAPE_A, load_shape, require_service
-from tests.integration.conftest import wait_until
+from tests.conftest import ROOT, SHAPE_A, load_shape, require_service
+from tests.integration.conftest import database_url_for_workers, wait_until
 from tickets import services
 from tickets.models import Kind
 
@@ -121,22 +126,101 @@ def test_a_survey_run_killed_half_way_sends_each_invitation_once(sla_presets, re
     assert all(len({m["text"] for m in by_key[key]}) == 1 for key in repeated)
 
 
-def test_a_calls_import_killed_half_way_imports_each_call_once(redis_url, start_worker, shape_a):
+@pytest.fixture
+def start_beat(tmp_path):
+    """``celery beat`` as deployed (the database scheduler, the schedule from the settings), on the
+    test database; stopped when the test ends."""
+    beats: list[subprocess.Popen] = []
+
+    def start(extra_env: dict[str, str]) -> Path:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "servicecenter.settings.test",
+               "DATABASE_URL": database_url_for_workers(), **extra_env}
+        log = tmp_path / f"beat{len(beats)}.log"
+        beats.append(subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "servicecenter", "beat", "--loglevel", "INFO",
+             "--pidfile", str(tmp_path / f"beat{len(beats)}.pid")],
+            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT))
+        return log
+
+    yield start
+    for beat in beats:
+        beat.terminate()
+        try:
+            beat.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            beat.kill()
+            beat.wait()
+
+
+def reaper_env(redis_url: str, queue: str) -> dict[str, str]:
+    """Beat runs the reaper every second and calls an import stuck after 3 s without progress; the
+    sweep and the surveys, which beat also sends, are left for an hour."""
+    return worker_env(redis_url, queue, CALLS_REAP_SECONDS=1, CALLS_IMPORT_STALE_SECONDS=3,
+                      SLA_SWEEP_SECONDS=3600, SURVEYS_SEND_SECONDS=3600)
+
+
+def restart_redis_without_persistence(redis_url: str, tmp_path: Path) -> None:
+    port = urlparse(redis_url).port
+    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False, capture_output=True)
+    wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode != 0,
+               what="Redis to stop")
+    subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                    "--daemonize", "yes", "--dir", str(tmp_path)], check=True, capture_output=True)
+    wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
+               == b"PONG", what="Redis to come back")
+
+
+def test_a_calls_import_killed_half_way_is_finished_by_the_reaper_once(redis_url, start_worker, start_beat,
+                                                                      shape_a):
+    """SIGKILL while the worker stores the calls; then a new worker and beat, and nothing by hand: the
+    reaper sees the import make no progress, queues it again, and it is imported once."""
     content = build_queue_log(days=900)
-    expected = {(c.call_id, c.queue) for c in parse_queue_log(content).calls}
+    expected = {(c.call_id, c.queue, c.attempt) for c in parse_queue_log(content).calls}
     job = call_import_create(name="queue_log", content=content, fmt="queue_log")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = worker_env(redis_url, queue)
+    env = reaper_env(redis_url, queue)
     first = start_worker(env)
-    producer(redis_url, queue).send_task("sla.import_calls", args=[job.pk])
-    wait_until(lambda: CallImport.objects.get(pk=job.pk).status == "running", what="the import to start")
+    producer(redis_url, queue).send_task("sla.import_calls", args=[job.pk])  # what an upload does after commit
+    wait_until(lambda: CallImport.objects.filter(pk=job.pk, status="running", processed__gt=0).exists(),
+               timeout=90, every=0.02, what=f"the import to store its first calls\n{first.output()}")
     first.kill()
-    assert CallImport.objects.get(pk=job.pk).status == "running"
+    killed = CallImport.objects.get(pk=job.pk)
+    assert (killed.status, killed.attempts, CallRecord.objects.count()) == ("running", 1, 0)
     second = start_worker(env)
-    result = producer(redis_url, queue).send_task("sla.import_calls", args=[job.pk]).get(timeout=120)
-    assert result["status"] == "done", second.output()
+    beat_log = start_beat(env)
+    wait_until(lambda: CallImport.objects.get(pk=job.pk).status in ("done", "failed"), timeout=150, every=0.5,
+               what=f"the reaper and the new worker to finish it\n{second.output()}\n{beat_log.read_text()}")
+    done = CallImport.objects.get(pk=job.pk)
+    assert (done.status, done.attempts, done.imported, done.duplicates, done.failure_reason) == (
+        "done", 2, len(expected), 0, ""), second.output()
     assert CallRecord.objects.count() == len(expected)
-    assert set(CallRecord.objects.values_list("call_id", "queue")) == expected
+    assert set(CallRecord.objects.values_list("call_id", "queue", "attempt")) == expected
+    assert "sla.reap_call_imports" in beat_log.read_text()
+    time.sleep(4)  # beat goes on reaping: a finished import stays finished, and nothing is doubled
+    assert (CallImport.objects.get(pk=job.pk).attempts, CallRecord.objects.count()) == (2, len(expected))
+
+
+def test_a_calls_import_whose_message_redis_lost_is_queued_again(redis_url, start_worker, start_beat, tmp_path,
+                                                                 shape_a):
+    """Uploaded, queued, then Redis restarts without persistence before any worker takes the task: the
+    message is gone. The reaper queues the waiting import again."""
+    content = build_queue_log(days=30)
+    expected = {(c.call_id, c.queue, c.attempt) for c in parse_queue_log(content).calls}
+    job = call_import_create(name="queue_log", content=content, fmt="queue_log")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    producer(redis_url, queue).send_task("sla.import_calls", args=[job.pk])
+    port = str(urlparse(redis_url).port)
+    assert subprocess.run(["redis-cli", "-p", port, "llen", queue], capture_output=True).stdout.strip() == b"1"
+    restart_redis_without_persistence(redis_url, tmp_path)
+    assert subprocess.run(["redis-cli", "-p", port, "llen", queue], capture_output=True).stdout.strip() == b"0"
+    env = reaper_env(redis_url, queue)
+    worker = start_worker(env)
+    beat_log = start_beat(env)
+    wait_until(lambda: CallImport.objects.get(pk=job.pk).status == "done", timeout=90, every=0.5,
+               what=f"the reaper to queue it again\n{worker.output()}\n{beat_log.read_text()}")
+    done = CallImport.objects.get(pk=job.pk)
+    assert (done.attempts, done.imported, done.duplicates) == (1, len(expected), 0)
+    assert set(CallRecord.objects.values_list("call_id", "queue", "attempt")) == expected
 
 
 def test_tasks_resume_after_redis_restarts(redis_url, start_worker, tmp_path, shape_a):

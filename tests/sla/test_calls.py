@@ -60,7 +60,9 @@ def test_every_event_type_gives_exact_records():
     c1 = records[("c1", "95598")]
     assert (c1.wait_seconds, c1.ring_seconds, c1.talk_seconds, c1.agent, c1.caller) == (8, 6, 120, "Agent/1001",
                                                                                        "13900000001")
-    assert records[("c5", "repair")].talk_seconds == 95
+    c5 = records[("c5", "repair")]
+    assert (c5.wait_seconds, c5.talk_seconds, c5.transfer_kind, c5.transfer_exten, c5.transfer_context) == (
+        5, 95, "transfer", "8001", "from-internal")
 
 
 def test_the_figures_of_the_hand_made_log():
@@ -210,3 +212,163 @@ def test_the_service_level_never_leaves_0_1(answered_within, answered_late, aban
     _rates(row, formula)
     for name in ("service_level", "answer_rate", "abandonment_rate"):
         assert row[name] is None or 0.0 <= row[name] <= 1.0
+
+
+REENTRY = "\n".join(f"{T0 + dt}|{line}" for dt, line in [
+    # r1 waited 60 s, timed out, chose to wait again, and was answered after 4 s of its second attempt
+    (0, "r1|95598|NONE|ENTERQUEUE||13900000011|1"),
+    (60, "r1|95598|NONE|EXITWITHTIMEOUT|1|1|60"),
+    (65, "r1|95598|NONE|ENTERQUEUE||13900000011|1"),
+    (69, "r1|95598|Agent/1001|CONNECT|4|r1-agent|4"),
+    (129, "r1|95598|Agent/1001|COMPLETEAGENT|4|60|1"),
+    # r2 pressed a key (a callback menu) in Asterisk 1.4's short form, went back, and hung up
+    (10, "r2|95598|NONE|ENTERQUEUE||13900000012"),
+    (22, "r2|95598|NONE|EXITWITHKEY|1|2"),
+    (30, "r2|95598|NONE|ENTERQUEUE||13900000012"),
+    (33, "r2|95598|NONE|ABANDON|1|1|3"),
+    # r3 is still waiting when the log is copied
+    (140, "r3|95598|NONE|ENTERQUEUE||13900000013|1"),
+])
+
+
+def test_a_caller_sent_back_into_the_same_queue_has_two_attempts_and_is_offered_once():
+    job = run(REENTRY)
+    assert (job.imported, job.duplicates, job.errors) == (4, 0, [])
+    assert list(CallRecord.objects.order_by("call_id", "attempt").values_list(
+        "call_id", "attempt", "outcome", "wait_seconds", "talk_seconds")) == [
+        ("r1", 1, "timeout", 60, None), ("r1", 2, "answered", 4, 60),
+        ("r2", 1, "exit_key", 12, None), ("r2", 2, "abandoned", 3, None)]
+    row = service_level(date_from=date(2026, 11, 16), date_to=date(2026, 11, 16))["results"][0]
+    assert {k: row[k] for k in ("records", "offered", "answered", "answered_within", "abandoned",
+                                "short_abandons")} == {"records": 4, "offered": 2, "answered": 1,
+                                                       "answered_within": 1, "abandoned": 1, "short_abandons": 1}
+    assert row["service_level"] == 1.0  # 1 answered within 15 s / (2 offered - 1 short abandon)
+    assert (run(REENTRY).imported, CallRecord.objects.count()) == (0, 4)
+
+
+def test_a_longer_copy_of_the_same_log_adds_only_what_is_new():
+    run(REENTRY)
+    grown = REENTRY + "\n" + "\n".join([f"{T0 + 150}|r3|95598|Agent/1002|CONNECT|10|r3-agent|3",
+                                         f"{T0 + 210}|r3|95598|Agent/1002|COMPLETECALLER|10|60|1",
+                                         f"{T0 + 300}|r1|95598|NONE|ENTERQUEUE||13900000011|1",
+                                         f"{T0 + 301}|r1|95598|NONE|ABANDON|1|1|1"])
+    job = run(grown)
+    assert (job.imported, job.duplicates, job.errors) == (2, 4, [])
+    assert list(CallRecord.objects.filter(source=job).order_by("enqueued_at").values_list(
+        "call_id", "attempt", "outcome", "wait_seconds")) == [("r3", 1, "answered", 10), ("r1", 3, "abandoned", 1)]
+
+
+def test_csv_rows_of_one_call_in_one_queue_are_its_attempts():
+    at = datetime(2026, 11, 16, 9, 0, tzinfo=TZ)
+    text = "\n".join(["call_id,queue,enqueued_at,outcome,wait_seconds,talk_seconds",
+                      f"k1,95598,{(at + timedelta(seconds=70)).isoformat()},answered,3,50",
+                      f"k1,95598,{at.isoformat()},timeout,60,",
+                      f"k2,95598,{at.isoformat()},withdrawn,30,"])
+    job = run(text, fmt="csv")
+    assert (job.imported, job.errors) == (3, [])
+    assert list(CallRecord.objects.order_by("call_id", "attempt").values_list("call_id", "attempt", "outcome")) == [
+        ("k1", 1, "timeout"), ("k1", 2, "answered"), ("k2", 1, "withdrawn")]
+    assert run(text, fmt="csv").imported == 0
+
+
+# The reaper: imports that lost their worker or their message.
+
+def stale_by(seconds: float) -> datetime:
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(seconds=settings.CALLS_IMPORT_STALE_SECONDS + seconds)
+
+
+def test_the_reaper_queues_again_an_import_whose_worker_died(django_capture_on_commit_callbacks):
+    from sla.calls import call_imports_reap
+    from sla.models import CallImport
+
+    died = call_import_create(name="died", content=QUEUE_LOG, fmt="queue_log")
+    lost = call_import_create(name="lost message", content=QUEUE_LOG, fmt="queue_log")
+    slow = call_import_create(name="working", content=QUEUE_LOG, fmt="queue_log")
+    CallImport.objects.filter(pk=died.pk).update(status="running", attempts=1, updated_at=stale_by(1))
+    CallImport.objects.filter(pk=lost.pk).update(updated_at=stale_by(1))  # queued, never started
+    CallImport.objects.filter(pk=slow.pk).update(status="running", attempts=1, updated_at=stale_by(-30))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert call_imports_reap() == {"requeued": [died.pk, lost.pk], "failed": []}
+    assert len(callbacks) == 1  # the tasks go out after commit
+    assert dict(CallImport.objects.values_list("name", "status")) == {
+        "died": "pending", "lost message": "pending", "working": "running"}
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert call_imports_reap() == {"requeued": [], "failed": []}  # progress was just reset
+    assert callbacks == []
+    job = call_import_run(import_id=died.pk)  # what the worker does with the message
+    assert (job.status, job.attempts, job.imported, job.failure_reason) == ("done", 2, 8, "")
+    assert call_import_run(import_id=lost.pk).attempts == 1
+
+
+def test_the_reaper_gives_up_after_the_last_attempt_and_says_why(api, shape_a):
+    from django.conf import settings
+    from django.utils import translation
+
+    from sla.calls import call_imports_reap
+    from sla.models import CallImport, CallImportFailure
+    from tests.conftest import signed_in
+
+    job = call_import_create(name="poison", content=QUEUE_LOG, fmt="queue_log")
+    CallImport.objects.filter(pk=job.pk).update(status="running", attempts=settings.CALLS_IMPORT_MAX_ATTEMPTS,
+                                                updated_at=stale_by(1))
+    assert call_imports_reap() == {"requeued": [], "failed": [job.pk]}
+    job.refresh_from_db()
+    assert (job.status, job.failure_reason, job.finished_at is not None) == ("failed", "worker_lost", True)
+    assert call_import_run(import_id=job.pk).status == "failed"  # a late copy of the task changes nothing
+    assert not CallRecord.objects.exists()
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            reason = str(CallImportFailure.WORKER_LOST.label)
+        body = api("supervisor1").get(f"/api/v1/calls/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert (body["status"], body["attempts"], body["failure_reason"], body["failure_message"]) == (
+            "failed", settings.CALLS_IMPORT_MAX_ATTEMPTS, "worker_lost", reason)
+        client = signed_in("supervisor1")
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(f"/calls/imports/{job.pk}/").content.decode()
+        assert 'id="import-failure"' in page and reason in page and 'hx-trigger' not in page
+        assert reason in client.get("/calls/").content.decode()
+
+
+def test_a_second_delivery_while_a_run_is_alive_does_nothing():
+    """On PostgreSQL the run holds a lock its connection lets go of when the worker dies; elsewhere a
+    running import is taken over only once its progress is stale."""
+    from django.db import connection
+
+    from sla.calls import RUN_LOCK, call_imports_reap
+    from sla.models import CallImport
+
+    job = call_import_create(name="busy", content=QUEUE_LOG, fmt="queue_log")
+    other = None
+    if connection.vendor == "postgresql":  # a live worker elsewhere holds the run's lock
+        other = connection.get_new_connection(connection.get_connection_params())
+        other.autocommit = True
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, job.pk])
+        CallImport.objects.filter(pk=job.pk).update(status="running", attempts=1, updated_at=stale_by(1))
+    else:
+        CallImport.objects.filter(pk=job.pk).update(status="running", attempts=1, updated_at=stale_by(-30))
+    try:
+        again = call_import_run(import_id=job.pk)
+        assert (again.status, again.attempts, CallRecord.objects.count()) == ("running", 1, 0)
+        assert call_imports_reap() == {"requeued": [], "failed": []}
+    finally:
+        if other is not None:
+            other.close()  # the worker dies: PostgreSQL lets its lock go
+    if other is not None:
+        assert call_imports_reap()["requeued"] == [job.pk]
+    CallImport.objects.filter(pk=job.pk).update(updated_at=stale_by(1))
+    assert call_import_run(import_id=job.pk).status == "done"
+
+
+def test_a_run_past_its_soft_time_limit_fails_with_its_reason():
+    from sla.calls import call_import_fail
+    from sla.models import CallImport, CallImportFailure
+
+    job = call_import_create(name="huge", content=QUEUE_LOG, fmt="queue_log")
+    CallImport.objects.filter(pk=job.pk).update(status="running", attempts=1)
+    assert call_import_fail(import_id=job.pk, reason=CallImportFailure.TIME_LIMIT) == 1
+    job.refresh_from_db()
+    assert (job.status, job.failure_reason) == ("failed", "time_limit")
+    assert call_import_run(import_id=job.pk).status == "failed"
