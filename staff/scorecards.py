@@ -203,6 +203,11 @@ def scorecard_adjust(*, scorecard_id: int, actor, adjustment, reason: str) -> Sc
     above the agent (not their own card)."""
     from tickets.selectors import ticket_scope
 
+    # Who may first, the same answer for a card that does not exist: a stranger learns nothing.
+    card = Scorecard.objects.select_for_update(of=("self",)).filter(pk=scorecard_id).first()
+    scope = ticket_scope(actor)
+    if card is None or not scope.leads(card.staff_id):
+        raise ForbiddenError(_("Only a leader above the agent can adjust this score."), code="forbidden")
     try:
         adjustment = Decimal(str(adjustment)).quantize(CENT, ROUND_HALF_UP)
     except ArithmeticError:
@@ -213,12 +218,6 @@ def scorecard_adjust(*, scorecard_id: int, actor, adjustment, reason: str) -> Sc
                              code="adjustment")
     if adjustment and not reason.strip():
         raise ScorecardError(_("Give the reason for the adjustment."), code="reason")
-    card = Scorecard.objects.select_for_update(of=("self",)).filter(pk=scorecard_id).first()
-    if card is None:
-        raise ScorecardError(_("No such scorecard."), code="not_found")
-    scope = ticket_scope(actor)
-    if not scope.leads(card.staff_id):
-        raise ForbiddenError(_("Only a leader above the agent can adjust this score."), code="forbidden")
     if card.month > month_start(timezone.localdate()):
         raise ConflictError(_("This month has not begun."), code="future")
     card.adjustment = adjustment

@@ -14,6 +14,7 @@ from tickets.models import (
     Priority,
     Status,
     Ticket,
+    WorkOrderStatus,
 )
 
 PRIORITY_NAMES = {p.name.lower(): p.value for p in Priority}
@@ -111,6 +112,14 @@ class CallbackFilter(django_filters.FilterSet):
     assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    ticket = django_filters.NumberFilter(field_name="ticket_id")
+
+
+class WorkOrderFilter(django_filters.FilterSet):
+    # Plain numbers, not choices from every ticket: an id outside one's sight then answers like an id
+    # that does not exist (an empty list), not "select a valid choice" for one and [] for the other.
+    status = django_filters.ChoiceFilter(choices=WorkOrderStatus.choices)
+    field_team = django_filters.NumberFilter(field_name="field_team_id")
     ticket = django_filters.NumberFilter(field_name="ticket_id")
 
 

@@ -18,7 +18,7 @@ many tickets there are.
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from staff.chain import subordinate_ids_sql
 from staff.models import Position, Role, StaffMember
@@ -53,12 +53,19 @@ class TicketScope:
         return self.sees_all or self.staff is not None
 
     def may_work(self, ticket: Ticket) -> bool:
-        """Reply, pause, resolve, dispatch, cancel: the holder, anyone above them, or a leader of the queue."""
+        """Reply, pause, resolve, dispatch, cancel, transfer, assign: the holder, anyone above them, or,
+        while nobody holds it, a leader of the team it waits in. Seeing a ticket because it was passed
+        to one's unit (the responsible unit) is not enough."""
         if self.sees_all:
             return True
         if ticket.assignee_id is None:
-            return self.is_leader
+            return self.is_leader and ticket.team_id in self.unit_ids
         return ticket.assignee_id in self.staff_ids
+
+    def in_queue(self, ticket: Ticket) -> bool:
+        """Claim, edit while unheld, reopen: the ticket is held in this person's subtree or waits in a
+        team they or those below them belong to (not merely passed to their unit)."""
+        return self.sees_all or ticket.assignee_id in self.staff_ids or ticket.team_id in self.unit_ids
 
     def leads(self, staff_id: int | None) -> bool:
         """Someone below this person (not themselves): whose follow-ups, reviews and scores they handle."""
@@ -205,8 +212,16 @@ def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor", "actor__staff_member").order_by("created_at", "id")
 
 
-def customer_list() -> QuerySet[Customer]:
-    return Customer.objects.order_by("name", "id")
+def customer_list_for(*, scope: TicketScope) -> QuerySet[Customer]:
+    """The customer directory as this user may see it: customers with a ticket anywhere in the center
+    whose customer this user may see, i.e. all but those known only as the reporter of reports hidden
+    from them. Otherwise a new name in the directory, appearing as a hidden report appears in the
+    queue, would say who reported. To such a user a hidden reporter is exactly like no customer at all
+    (the look-up finds nothing, the card is a 404), and stays so whichever report is theirs."""
+    if scope.sees_all:
+        return Customer.objects.order_by("name", "id")
+    shown = Ticket.objects.filter(customer=OuterRef("pk")).annotate(shown=reporter_visible(scope)).filter(shown=True)
+    return Customer.objects.filter(Exists(shown)).order_by("name", "id")
 
 
 def customer_in_scope(*, customer_id: int, scope: TicketScope) -> bool:

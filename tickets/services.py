@@ -68,11 +68,14 @@ def _lock_customer_keys(*keys: str) -> None:
 @transaction.atomic
 def customer_match_or_create(
     *, name: str, phone: str = "", email: str = "", account_no: str = "",
-    customer_class: str = CustomerClass.RESIDENTIAL, language: str = "",
+    customer_class: str = CustomerClass.RESIDENTIAL, language: str = "", actor=None, public: bool = False,
 ) -> Customer:
     """The existing customer with this account number, else with this phone; otherwise a new one.
 
-    A match keeps its stored name and class; blank contact fields are filled in from the new data.
+    A match keeps its stored name and class. Staff fill in its blank contact fields from the new data
+    when they work with that customer (``customer_in_scope``). From the public form nothing is trusted:
+    a customer is matched by phone only, and a match is never changed, since an account number anyone
+    can type would otherwise attach the stranger's phone, tickets and survey links to someone's record.
     """
     phone, account_no, name = phone.strip(), account_no.strip(), name.strip()
     if not name:
@@ -81,15 +84,20 @@ def customer_match_or_create(
         raise TicketError(_("Give the customer's phone, account number or e-mail."), code="customer_contact")
     _lock_customer_keys(f"account:{account_no}", f"phone:{phone}")
     customer = None
-    if account_no:
+    if account_no and not public:
         customer = Customer.objects.filter(account_no=account_no).first()
     if customer is None and phone:
         customer = Customer.objects.filter(Q(phone=phone) | Q(phone_alt=phone)).order_by("id").first()
     if customer is None:
+        if public and account_no and Customer.objects.filter(account_no=account_no).exists():
+            account_no = ""  # someone else's account: the new record does not claim it
         return Customer.objects.create(
             name=name, phone=phone, email=email, account_no=account_no, customer_class=customer_class,
             language=language or settings.LANGUAGE_CODE,
         )
+    if public or (getattr(actor, "pk", None) and not customer_in_scope(customer_id=customer.pk,
+                                                                       scope=ticket_scope(actor))):
+        return customer
     changed = []
     for field_name, value in (("phone", phone), ("email", email), ("account_no", account_no)):
         if value and not getattr(customer, field_name):
@@ -155,7 +163,10 @@ def next_reference(day) -> str:
 
 
 def route(*, kind: str, channel: str, customer_class: str, business_line_id: int | None) -> int | None:
-    """The team of the first active routing rule that matches (blank fields match anything)."""
+    """The team of the first active routing rule that matches (blank fields match anything). A report
+    is routed as if its reporter had no class: the team it lands in must not tell who reported."""
+    if kind == Kind.REPORT:
+        customer_class = ""
     return (
         RoutingRule.objects.filter(is_active=True)
         .filter(Q(kind="") | Q(kind=kind), Q(channel="") | Q(channel=channel))
@@ -183,9 +194,10 @@ def ticket_create(
     *, actor, kind: str, channel: str, subject: str, customer: dict, description: str = "",
     priority: int = Priority.NORMAL, received_at: datetime | None = None, team: Unit | None = None,
     business_line: Skill | None = None, assignee: StaffMember | None = None, complaint_category: str = "",
-    responsible_unit: Unit | None = None, call_id: str = "",
+    responsible_unit: Unit | None = None, call_id: str = "", public: bool = False,
 ) -> Ticket:
-    """Record a ticket: match or create the customer, route it to a team, give it a reference."""
+    """Record a ticket: match or create the customer, route it to a team, give it a reference.
+    ``public``: filed on the public form, so the customer's details are not trusted."""
     now = timezone.now()
     if received_at is None:
         received_at = now
@@ -198,7 +210,7 @@ def ticket_create(
         if assignee.pk != getattr(scope.staff, "pk", None) and not scope.may_assign_to(assignee):
             raise TicketForbidden(_("You can only assign to yourself or to people below you."),
                                   code="outside_subtree")
-    the_customer = customer_match_or_create(**customer)
+    the_customer = customer_match_or_create(**customer, actor=actor, public=public)
     if team is None:
         team_id = route(kind=kind, channel=channel, customer_class=the_customer.customer_class,
                         business_line_id=business_line.pk if business_line else None)
@@ -248,6 +260,12 @@ def _require_sight(ticket: Ticket, scope: TicketScope) -> None:
         raise TicketNotFound(_("No such ticket."), code="not_found")
 
 
+def _require_queue(ticket: Ticket, scope: TicketScope) -> None:
+    if not scope.in_queue(ticket):
+        raise TicketForbidden(_("This ticket waits in another team's queue; it was only passed to yours."),
+                              code="not_in_queue")
+
+
 def _require_work(ticket: Ticket, scope: TicketScope) -> None:
     if not scope.may_work(ticket):
         raise TicketForbidden(_("Only the person holding this ticket or those above them may do that."),
@@ -294,6 +312,7 @@ def ticket_claim(*, ticket_id: int, actor) -> Ticket:
         if ticket is None:
             raise TicketNotFound(_("No such ticket."), code="not_found")
         _require_sight(ticket, scope)
+        _require_queue(ticket, scope)
         won = claimable.update(
             assignee=scope.staff, status=Status.ASSIGNED, version=F("version") + 1, updated_at=timezone.now()
         )
@@ -334,9 +353,13 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
     """A lead gives a ticket to someone in their subtree (or to themselves); the team follows the person."""
     scope = ticket_scope(actor)
     ticket = _lock(ticket_id, version)
+    _require_sight(ticket, scope)
     target = workflow.check(ticket, "assign")
     if not scope.may_assign_to(assignee):
         raise TicketForbidden(_("You can only assign to yourself or to people below you."), code="outside_subtree")
+    if not scope.may_work(ticket):  # the holder's leaders (or the queue's, while unheld), not any who see it
+        raise TicketForbidden(_("Only those above the person holding this ticket may reassign it."),
+                              code="not_holders_leader")
     if not assignee.is_active:
         raise TicketError(_("%(name)s is not active.") % {"name": assignee.name}, code="inactive")
     if ticket.assignee_id == assignee.pk:
@@ -401,6 +424,8 @@ def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Tick
     workflow.check(ticket, "edit")
     if ticket.assignee_id is not None:
         _require_work(ticket, scope)
+    else:
+        _require_queue(ticket, scope)
     if "team" in changes:
         raise TicketError(_("Moving a ticket to another team is a transfer, with a reason."), code="use_transfer")
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -640,7 +665,10 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str, version: int | None = N
     if not reason.strip():
         raise TicketError(_("Say why the ticket is reopened."), code="empty")
     ticket = _lock(ticket_id, version)
-    _require_sight(ticket, ticket_scope(actor))
+    scope = ticket_scope(actor)
+    _require_sight(ticket, scope)
+    workflow.check(ticket, "reopen")
+    _require_queue(ticket, scope)
     return _save(ticket, _reopen(ticket, actor, reason.strip()))
 
 

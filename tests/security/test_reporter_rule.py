@@ -145,7 +145,10 @@ def answers(client: Client, queries: list[str], cards: list[int]) -> list:
                     else None))
     for customer_id in cards:
         card = client.get(f"/api/v1/customers/{customer_id}/tickets/?page_size=100")
-        out.append(("card", customer_id, card.status_code, [row["id"] for row in card.json()["results"]]))
+        out.append(("card", customer_id, card.status_code,
+                    [row["id"] for row in card.json()["results"]] if card.status_code == 200 else card.json()))
+        found = client.get("/api/v1/customers/?page_size=100&ordering=name")
+        out.append(("directory", found.status_code, [row["id"] for row in found.json()["results"]]))
     return out
 
 

@@ -56,8 +56,8 @@ class CustomerInSerializer(serializers.Serializer):
 class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
-        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language",
-                  "created_at"]
+        # No creation time: a customer created with a hidden report would be dated by it.
+        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language"]
 
 
 class ReporterSerializer(CustomerSerializer):

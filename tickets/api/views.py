@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from tickets import selectors, services
 from tickets.api import serializers as s
 from tickets.errors import TicketError
-from tickets.filters import CallbackFilter, CustomerFilter, TicketFilter
+from tickets.filters import CallbackFilter, CustomerFilter, TicketFilter, WorkOrderFilter
 
 
 class HasTicketScope(permissions.BasePermission):
@@ -216,10 +216,11 @@ class CustomerViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
+    ordering_fields = ["name"]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.customer_list()
+        return selectors.customer_list_for(scope=self.scope)
 
     @extend_schema(request=s.CustomerUpdateSerializer, responses=s.CustomerSerializer)
     def partial_update(self, request, pk=None):
@@ -244,7 +245,7 @@ class WorkOrderViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     """Repair work orders (派单) of tickets you may see or of your field team; arrival and restoration."""
 
     serializer_class = s.WorkOrderSerializer
-    filterset_fields = ["status", "field_team", "ticket"]
+    filterset_class = WorkOrderFilter
 
     def get_queryset(self):
         return selectors.work_order_list_for(scope=self.scope)

@@ -15,7 +15,7 @@ from django_ratelimit.decorators import ratelimit
 from tickets import services
 from tickets.errors import TicketError
 from tickets.forms import PublicTicketForm, TrackForm
-from tickets.models import Channel, EventKind, Ticket
+from tickets.models import Channel, EventKind, Kind, Ticket
 
 
 def _submit_rate(group, request):
@@ -40,7 +40,7 @@ def public_submit(request):
             return render(request, "tickets/public_submitted.html", {"reference": None})
         try:
             ticket = services.ticket_create(
-                actor=None, kind=data["kind"], channel=Channel.WEB, subject=data["subject"],
+                actor=None, public=True, kind=data["kind"], channel=Channel.WEB, subject=data["subject"],
                 description=data["description"],
                 customer={"name": data["name"], "phone": data["phone"], "email": data["email"],
                           "account_no": data["account_no"], "language": request.LANGUAGE_CODE},
@@ -63,6 +63,8 @@ def public_track(request):
         ticket = (
             Ticket.objects.filter(reference=form.cleaned_data["reference"])
             .filter(Q(customer__phone=phone) | Q(customer__phone_alt=phone))
+            # Reports are not tracked here: a guessed reference with someone's phone would say they reported.
+            .exclude(kind=Kind.REPORT)
             .only("reference", "kind", "status", "received_at", "updated_at", "resolved_at", "subject")
             .first()
             if phone else None

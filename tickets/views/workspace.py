@@ -25,7 +25,7 @@ from staff.models import StaffMember, Unit
 from tickets import selectors, services, workflow
 from tickets.filters import TicketFilter
 from tickets.forms import BodyForm, CallbackAttemptForm, NewTicketForm
-from tickets.models import OPEN_STATUSES, CancelReason, Customer, Kind
+from tickets.models import OPEN_STATUSES, CancelReason, Kind
 
 QUEUE_PAGE = 50
 TABS = ("mine", "team", "all")
@@ -138,8 +138,8 @@ def customer_lookup(request):
     phone = "".join(ch for ch in request.GET.get("phone", "") if ch.isdigit() or ch == "+")
     customers = []
     if len(phone) >= 3:
-        customers = list(Customer.objects.filter(Q(phone__startswith=phone) | Q(phone_alt__startswith=phone))
-                         .order_by("name", "id")[:5])
+        customers = list(selectors.customer_list_for(scope=_scope(request))
+                         .filter(Q(phone__startswith=phone) | Q(phone_alt__startswith=phone))[:5])
     history = {}
     if customers:
         visible = selectors.ticket_list_for(scope=_scope(request), with_clocks=False).filter(
