@@ -7,12 +7,14 @@ overflowing into the repair queue, agents now and then letting a call ring. Dete
 """
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.apps import apps
 from django.utils import timezone
 
 from sla.calls import call_import_create, call_import_run
-from sla.models import CallRecord
+from sla.models import Calendar, CalendarDay, CallRecord, DaySource, new_version
+from sla.presets import PROVISIONAL_YEARS_AHEAD, official_days, provisional_days, seed_calendar
 from staff.models import Role, StaffMember
 
 HOURLY = [0, 0, 0, 0, 0, 0, 0, 0, 14, 26, 30, 24, 12, 16, 24, 26, 22, 16, 10, 7, 5, 0, 0, 0]
@@ -75,3 +77,28 @@ def seed_calls(*, days: int = 30, stdout=None) -> int:
     if stdout is not None:
         stdout.write(f"  queue_log lines: {job.lines}, calls imported: {job.imported}, errors: {len(job.errors)}")
     return job.imported
+
+
+def calendar_add_missing(*, today: date | None = None) -> dict[str, int]:
+    """The working-day calendar for ``seed_demo``: add the days the default calendar lacks (a year the
+    ``chinesecalendar`` data or the provisional horizon newly covers) and change none it has, so a day
+    an admin corrected stays corrected. (A provisional year becomes official by an admin: the admin's
+    "mark official" or ``PUT /api/v1/sla/calendar/days/{date}/``.) Without a default calendar, the
+    migration's whole seed. Returns the days added."""
+    calendar = Calendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        return seed_calendar(apps, today=today)
+    have = set(CalendarDay.objects.filter(calendar=calendar).values_list("date", flat=True))
+    official = official_days()
+    rows = [(d, w, n, DaySource.OFFICIAL) for d, (w, n) in official.items() if d not in have]
+    horizon = (today or date.today()).year + PROVISIONAL_YEARS_AHEAD  # noqa: DTZ011 - as the migration counts
+    for year in range(max(official).year + 1, horizon + 1):
+        rows += [(d, w, n, DaySource.PROVISIONAL) for d, (w, n) in provisional_days(year).items() if d not in have]
+    if rows:
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(calendar=calendar, date=d, is_workday=w, name=n[:100], source=s) for d, w, n, s in rows],
+            ignore_conflicts=True, batch_size=2000,
+        )
+        Calendar.objects.filter(pk=calendar.pk).update(version=new_version())
+    return {"official": sum(1 for r in rows if r[3] == DaySource.OFFICIAL),
+            "provisional": sum(1 for r in rows if r[3] == DaySource.PROVISIONAL)}

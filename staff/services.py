@@ -142,9 +142,109 @@ def org_import(*, data: dict[str, Any], password: str | None = None, log=None) -
 
 
 @transaction.atomic
-def staff_member_import(*, data: dict[str, Any], password: str | None = None) -> StaffMember:
+def org_add_missing(*, data: dict[str, Any], password: str | None = None, log=None) -> dict[str, int]:
+    """Add from org data what the database has never had; change nothing that is there.
+
+    ``seed_demo`` runs this at every start of ``make demo``, so an admin's work must survive it. Units
+    and positions are matched by code, staff by employee number, a job description by its position:
+    one that exists is left exactly as it is (where an admin moved it, its headcount, its superior, its
+    text, its holders), and one that ever existed (its history has it: deleted, or its code changed)
+    is not made again. A missing part of a unit that is gone is not made either. Skills, which keep no
+    history, are added when their code is missing. Writes nothing, and no history, when nothing is
+    missing. Returns how many of each were added.
+    """
+    say = log or (lambda _msg: None)
+    added = {"skills": 0, "units": 0, "positions": 0, "job_descriptions": 0, "staff": 0}
+    skills = set(Skill.objects.values_list("code", flat=True))
+    for skill in data.get("skills", []):
+        if skill["code"] not in skills:
+            Skill.objects.create(**skill)
+            added["skills"] += 1
+
+    units = {u.code: u for u in Unit.objects.all()}
+    positions = {p.code: p for p in Position.objects.all()}
+    # Everything that ever was, including what exists now (history keeps the creation of each row).
+    ever_units = set(Unit.history.values_list("code", flat=True)) | set(units)
+    ever_positions = set(Position.history.values_list("code", flat=True)) | set(positions)
+    ever_described = set(JobDescription.history.values_list("position_id", flat=True)) | set(
+        JobDescription.objects.values_list("position_id", flat=True))
+    in_data: set[str] = set()
+    later: list[tuple[Position, str]] = []  # new posts whose superior comes later in the data
+
+    def walk(node: dict[str, Any]) -> None:
+        in_data.update(spec["code"] for spec in node.get("positions", []))
+        for child in node.get("children", []):
+            walk(child)
+
+    for root in data.get("units", []):
+        walk(root)
+
+    def add_unit(node: dict[str, Any], parent: Unit | None, order: int) -> None:
+        unit = units.get(node["code"])
+        if unit is None:
+            if node["code"] in ever_units:
+                return  # an admin removed it (or renamed it): so stays what was in it
+            unit = Unit.objects.create(code=node["code"], name=node["name"], name_en=node.get("name_en", ""),
+                                       kind=node["kind"], parent=parent, sort_order=order)
+            if node.get("skills"):
+                unit.skills.set(Skill.objects.filter(code__in=node["skills"]))
+            units[unit.code] = unit
+            added["units"] += 1
+        for index, raw in enumerate(node.get("positions", [])):
+            spec = dict(raw)
+            description = spec.pop("job_description", None)
+            superior_code = spec.pop("reports_to", None)
+            code = spec.pop("code")
+            if superior_code and superior_code not in in_data and superior_code not in positions:
+                raise StaffError(_("Position %(code)s reports to an unknown position %(superior)s.")
+                                 % {"code": code, "superior": superior_code})
+            position = positions.get(code)
+            if position is None:
+                if code in ever_positions:
+                    continue
+                position = Position.objects.create(code=code, unit=unit, sort_order=index,
+                                                   reports_to=positions.get(superior_code), **spec)
+                positions[code] = position
+                added["positions"] += 1
+                if superior_code and position.reports_to_id is None:
+                    later.append((position, superior_code))
+            if description is not None and position.pk not in ever_described:
+                _job_description_import(position=position, data=dict(description))
+                added["job_descriptions"] += 1
+        for index, child in enumerate(node.get("children", [])):
+            add_unit(child, unit, index)
+
+    for index, root in enumerate(data.get("units", [])):
+        add_unit(root, None, index)
+    for position, superior_code in later:
+        if superior_code in positions:
+            position.reports_to = positions[superior_code]
+            _validated_save(position)
+
+    staff_numbers = set(StaffMember.objects.values_list("employee_no", flat=True))
+    ever_staff = set(StaffMember.history.values_list("employee_no", flat=True)) | staff_numbers
+    users_with_staff = set(StaffMember.objects.values_list("user__username", flat=True))
+    for person in data.get("staff", []):
+        username = person.get("username") or person["employee_no"].lower()
+        if person["employee_no"] in ever_staff or username in users_with_staff:
+            continue
+        staff_member_import(data=person, password=password, keep_existing_user=True)
+        added["staff"] += 1
+    say(_("Added what was missing: %(units)d units, %(positions)d positions, %(job_descriptions)d job "
+          "descriptions, %(staff)d staff; what exists is left as it is.") % added)
+    return added
+
+
+@transaction.atomic
+def staff_member_import(*, data: dict[str, Any], password: str | None = None,
+                        keep_existing_user: bool = False) -> StaffMember:
+    """Create or update a staff member (and their user) from org data. With ``keep_existing_user`` an
+    account that already exists keeps its password and rights, and posts that are gone are skipped."""
     username = data.get("username") or data["employee_no"].lower()
     user, created = User.objects.get_or_create(username=username, defaults={"email": data.get("email", "")})
+    if keep_existing_user and not created:
+        password = None
+        data = {**data, "superuser": False}
     if password and (created or not user.has_usable_password()):
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -154,10 +254,15 @@ def staff_member_import(*, data: dict[str, Any], password: str | None = None) ->
     if data.get("superuser") and not user.is_superuser:
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
-    position = Position.objects.get(code=data["position"]) if data.get("position") else None
+    code, position = data.get("position"), None
+    if code:
+        position = Position.objects.filter(code=code).first() if keep_existing_user else Position.objects.get(code=code)
+    agent_no = data.get("agent_no")
+    if keep_existing_user and agent_no and StaffMember.objects.filter(agent_no=agent_no).exists():
+        agent_no = None  # an admin gave that agent number to someone else
     staff, _c = StaffMember.objects.update_or_create(
         employee_no=data["employee_no"],
-        defaults={"user": user, "name": data["name"], "agent_no": data.get("agent_no"), "position": position,
+        defaults={"user": user, "name": data["name"], "agent_no": agent_no, "position": position,
                   "phone": data.get("phone", ""), "is_active": data.get("is_active", True)},
     )
     if "skills" in data:

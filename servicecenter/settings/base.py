@@ -1,7 +1,8 @@
 """Settings read from the environment.
 
-With nothing set the project runs embedded: a SQLite file, Celery over kombu's
-``filesystem://`` broker (a real worker and beat, no server) and console e-mail.
+With nothing set the project runs embedded: a SQLite file, Celery over a broker on files
+(``fsatomic://``, kombu's filesystem transport made safe: ``servicecenter/fsbroker.py``; a real
+worker and beat, no server) and console e-mail.
 With ``DATABASE_URL`` and ``REDIS_URL`` set it runs on PostgreSQL and Redis.
 """
 
@@ -179,21 +180,31 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "static"))
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="servicecenter@localhost")
 
-# Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem broker (no server needed).
+# Celery: Redis when REDIS_URL is set, otherwise the embedded broker on files (no server needed):
+# kombu's filesystem transport with messages written whole (temp file + rename), claimed by rename
+# by one consumer, kept until acknowledged and given back when their worker dies; results written the
+# same way. Why this and not kombu's plain ``filesystem://`` (a worker could read a message before it
+# was written, and stopped on JSONDecodeError) or SQLAlchemy on SQLite: servicecenter/fsbroker.py.
+# The aliases ``fsatomic`` are registered in servicecenter/celery.py.
 CELERY_FS_DIR = Path(env("CELERY_FS_DIR", default=str(VAR_DIR / "celery")))
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_RESULT_BACKEND = env(
-    "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{CELERY_FS_DIR / 'results'}"
-)
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "results", "control"):
+EMBEDDED_BROKER_URL = "fsatomic://"
+EMBEDDED_RESULT_BACKEND = f"fsatomic+file://{CELERY_FS_DIR / 'results'}"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or EMBEDDED_BROKER_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or EMBEDDED_RESULT_BACKEND)
+if CELERY_BROKER_URL.startswith(("fsatomic://", "filesystem://")):
+    for sub in ("queue", "tmp", "processing", "failed", "processed", "results", "control"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FS_DIR / "queue"),
         "data_folder_out": str(CELERY_FS_DIR / "queue"),
+        "tmp_folder": str(CELERY_FS_DIR / "tmp"),
+        "processing_folder": str(CELERY_FS_DIR / "processing"),
+        "failed_folder": str(CELERY_FS_DIR / "failed"),
         "processed_folder": str(CELERY_FS_DIR / "processed"),
         "store_processed": False,
         "control_folder": str(CELERY_FS_DIR / "control"),
+        # An idle worker looks for a message every 0.1 s (kombu's default, 1 s, is felt in the pages).
+        "polling_interval": env.float("CELERY_FS_POLLING_SECONDS", default=0.1),
     }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
@@ -240,7 +251,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "servicecenter.numbers.Pagination",  # ?page= a whole number, or 400
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "servicecenter.api.exception_handler",

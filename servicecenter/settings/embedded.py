@@ -1,4 +1,6 @@
-"""The embedded default used by manage.py: base settings with DEBUG on for the demo."""
+"""The embedded default of manage.py, wsgi.py, asgi.py and celery.py: base settings, which with no
+DATABASE_URL or REDIS_URL mean a SQLite file and Celery over the broker of files
+(``servicecenter/fsbroker.py``), with DEBUG on for the demo."""
 
 from .base import *  # noqa: F403
 from .base import env

@@ -3,9 +3,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from simple_history.models import HistoricalChanges
 
 from sla.models import Clock, Escalation
 from tickets import services
@@ -59,7 +63,13 @@ def test_a_new_ticket_after_the_demo_gets_a_fresh_reference(shape_a, user):
 def test_seed_demo_twice_adds_nothing(db):
     call_command("seed_demo", stdout=io.StringIO())
     counts = (Ticket.objects.count(), TicketEvent.objects.count(), Clock.objects.count(), Escalation.objects.count())
-    call_command("seed_demo", stdout=io.StringIO())
+    history = {m._meta.label: m.objects.count() for m in apps.get_models() if issubclass(m, HistoricalChanges)}
+    with CaptureQueriesContext(connection) as queries:
+        call_command("seed_demo", stdout=io.StringIO())
     assert counts[0] == 2000
     assert (Ticket.objects.count(), TicketEvent.objects.count(), Clock.objects.count(),
             Escalation.objects.count()) == counts
+    # The second run writes nothing at all, so no history version of the org chart either.
+    assert [q["sql"] for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))] == []
+    assert {m._meta.label: m.objects.count() for m in apps.get_models() if issubclass(m, HistoricalChanges)} == history

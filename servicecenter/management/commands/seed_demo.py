@@ -2,14 +2,14 @@ import json
 import os
 from pathlib import Path
 
-from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from sla.demo import seed_calls
-from sla.presets import seed_calendar
-from staff.roles import sync_role_groups
-from staff.services import org_import
+from sla.demo import calendar_add_missing, seed_calls
+from staff.models import Position, StaffMember, Unit
+from staff.roles import ROLE_PERMISSIONS, group_name, sync_role_groups
+from staff.services import org_add_missing
 from surveys.demo import demo_survey_link, seed_surveys
 from tickets.demo import seed_tickets
 
@@ -18,7 +18,12 @@ DEFAULT_DEMO_PASSWORD = "servicecenter-demo"  # noqa: S105 - a documented demo d
 
 
 class Command(BaseCommand):
-    help = "Create (or bring up to date) the demo center. Safe to run again: it adds nothing twice."
+    """The demo center. ``make demo`` runs this at every start, so it only ever adds what is missing:
+    nothing that exists is changed (an admin's moves, headcounts, job descriptions, calendar days and
+    passwords stay), nothing an admin deleted comes back, and a run that finds nothing missing writes
+    nothing at all (no history version either)."""
+
+    help = "Create the demo center, or add what it is missing. Changes nothing that exists."
 
     def add_arguments(self, parser):
         parser.add_argument("--shape", default=str(SHAPE_A), help="org data file (JSON)")
@@ -33,13 +38,15 @@ class Command(BaseCommand):
             self.stdout.write(f"[{step}] {message}")
 
         progress(_("Role groups and permissions"))
-        sync_role_groups()
+        # Migrations (and ``manage.py sync_roles``) keep the groups' permissions; this only fills a gap.
+        if Group.objects.filter(name__in=[group_name(r) for r in ROLE_PERMISSIONS]).count() < len(ROLE_PERMISSIONS):
+            sync_role_groups()
         progress(_("Org chart from %(file)s") % {"file": Path(options["shape"]).name})
         data = json.loads(Path(options["shape"]).read_text(encoding="utf-8"))
-        counts = org_import(data=data, password=password, log=progress)
+        org_add_missing(data=data, password=password, log=progress)
         progress(_("Working-day calendar"))
-        calendar = seed_calendar(apps)
-        self.stdout.write(f"  official days: {calendar['official']}, provisional days: {calendar['provisional']}")
+        calendar = calendar_add_missing()
+        self.stdout.write(_("  days added: %(official)d official, %(provisional)d provisional") % calendar)
         progress(_("Tickets over the last 60 days, with their clocks and escalations"))
         if not seed_tickets(stdout=self.stdout):
             self.stdout.write(_("  tickets already exist: left as they are"))
@@ -52,6 +59,8 @@ class Command(BaseCommand):
         link = demo_survey_link()
         if link:
             self.stdout.write(_("  try a survey as a customer: %(link)s") % {"link": link})
+        counts = {"units": Unit.objects.count(), "positions": Position.objects.count(),
+                  "staff": StaffMember.objects.count()}
         self.stdout.write(self.style.SUCCESS(
             _("Demo center ready: %(units)d units, %(positions)d positions, %(staff)d staff.") % counts
         ))
