@@ -44,7 +44,12 @@ def resolve(make_ticket, member, user):
 
 @pytest.fixture
 def sent(resolve):
-    """A resolved inquiry whose invitation has gone out; returns (invitation, token)."""
+    """A resolved inquiry whose invitation has gone out; returns (invitation, token).
+
+    The rest of the test runs an hour after the send, with the clock stopped there: the resolution is
+    at a fixed date, and on the real clock the link (``SURVEYS_TOKEN_DAYS``) would expire a week
+    later, whatever the test. A test may still travel elsewhere inside it."""
+    travels = []
 
     def run(**kwargs):
         ticket = resolve(**kwargs)
@@ -52,6 +57,11 @@ def sent(resolve):
         surveys.invitations_send(now=invitation.send_after)
         invitation.refresh_from_db()
         message = next(m for m in LocmemBackend.outbox if m.key.startswith(f"survey-invitation-{invitation.pk}-"))
+        travel = time_machine.travel(invitation.sent_at + timedelta(hours=1), tick=False)
+        travel.start()
+        travels.append(travel)
         return invitation, token_of(message)
 
-    return run
+    yield run
+    while travels:
+        travels.pop().stop()

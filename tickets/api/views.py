@@ -6,6 +6,7 @@ action the state machine refuses is a 409 with the reason, raised before anythin
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -53,6 +54,8 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     filterset_class = TicketFilter
     serializer_class = s.TicketSerializer
+    # Ordering is TicketFilter's (with the id as the last key); DRF's own would re-sort after it.
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
         if self.action == "list":
