@@ -1,8 +1,12 @@
-"""Importing a large Asterisk queue_log into PostgreSQL, beside a plain COPY of the same records, and
-the service-level query over a year of calls.
+"""A queue_log import beside a plain COPY, the year's service level, and Erlang A beside Erlang C.
+
+Importing a large Asterisk queue_log into PostgreSQL, beside a plain COPY of the same records, the
+service-level query over a year of calls, and the staffing API with Erlang A beside the same request
+with Erlang C only (``bench/erlang.py``).
 
 Run by ``make bench-calls`` (a throwaway PostgreSQL) or with ``DATABASE_URL`` set:
-``python bench/calls_import.py [--lines N]`` (default 1,000,000 lines spread over the last 365 days).
+``python bench/calls_import.py [--lines N]`` (default 1,000,000 lines spread over the last 365 days);
+``--erlang-only`` prints the Erlang table alone (no database needed).
 """
 
 import argparse
@@ -47,7 +51,13 @@ def generate(lines: int, days: int = 365) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--erlang-only", action="store_true", help="only the Erlang A timing table")
     args = parser.parse_args()
+    from bench.erlang import erlang_table
+
+    if args.erlang_only:
+        erlang_table()
+        return
     if connection.vendor != "postgresql":
         sys.exit("The benchmark runs on PostgreSQL: set DATABASE_URL (make bench-calls starts one).")
     began = time.perf_counter()
@@ -103,6 +113,7 @@ def main() -> None:
           f"SL {row['service_level']}, answer rate {row['answer_rate']}")
     for group, seconds in grouped:
         print(f"  grouped by {group:6}: {seconds * 1000:.0f} ms")
+    erlang_table()
 
 
 if __name__ == "__main__":

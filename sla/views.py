@@ -33,15 +33,12 @@ def _leader_scope(request):
 
 
 def _period(request):
-    from datetime import date
+    """``?from=&to=``: each a date or absent (the default period); a bad one is named on the page and
+    its default used, and ``ok`` is False (the page answers 400)."""
+    from servicecenter.numbers import PeriodForm, query_values
 
-    def parse(name):
-        try:
-            return date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    return parse("from"), parse("to")
+    values, ok = query_values(request, PeriodForm(request.GET))
+    return values.get("date_from"), values.get("date_to"), ok
 
 
 @login_required
@@ -54,7 +51,7 @@ def dashboard(request):
     scope = _leader_scope(request)
     if scope is None:
         return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
-    date_from, date_to = _period(request)
+    date_from, date_to, ok = _period(request)
     board = dashboard_for(scope=scope, date_from=date_from, date_to=date_to)
     people = StaffMember.objects.filter(is_active=True).order_by("name")
     if not scope.sees_all:
@@ -74,7 +71,7 @@ def dashboard(request):
                "satisfaction": satisfaction if satisfaction["sent"] else None,
                "follow_ups_open": follow_up_list_for(scope=scope).filter(state=FollowUpState.OPEN).count()}
     template = "sla/partials/_dashboard_body.html" if request.htmx else "sla/dashboard.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if ok else 400)
 
 
 @login_required
@@ -88,7 +85,12 @@ def dashboard_export(request, fmt: str):
     scope = _leader_scope(request)
     if scope is None:
         return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
-    date_from, date_to = _period(request)
+    from servicecenter.numbers import PeriodForm, bad_request
+
+    period = PeriodForm(request.GET)
+    if not period.is_valid():
+        return bad_request(period)
+    date_from, date_to = period.cleaned_data["date_from"], period.cleaned_data["date_to"]
     board = dashboard_for(scope=scope, date_from=date_from, date_to=date_to)
     header = [_("Group by"), _("Group"), _("Clocks"), _("Completed"), _("Met on time"), _("Breached"),
               _("At risk"), _("Compliance"), _("Response (working h)"), _("Resolution (working h)")]
@@ -116,8 +118,15 @@ def dashboard_reassign(request):
     scope = _leader_scope(request)
     if scope is None:
         return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
-    assignee = StaffMember.objects.select_related("position").filter(pk=request.POST.get("assignee") or 0).first()
-    ids = [int(i) for i in request.POST.getlist("tickets") if i.isdigit()]
+    from servicecenter.numbers import MAX_ID, BadNumber, parse_int
+
+    try:
+        assignee_id = parse_int(request.POST.get("assignee") or "0", minimum=0, maximum=MAX_ID)
+        ids = [parse_int(i, minimum=1, maximum=MAX_ID) for i in request.POST.getlist("tickets")]
+    except BadNumber:
+        messages.error(request, _("Choose the tickets and whom to give them to."))
+        return redirect("sla:dashboard")
+    assignee = StaffMember.objects.select_related("position").filter(pk=assignee_id).first()
     visible = set(ticket_list_for(scope=scope, with_clocks=False).filter(pk__in=ids).values_list("pk", flat=True))
     if assignee is None or not visible:
         messages.error(request, _("Choose the tickets and whom to give them to."))
@@ -170,10 +179,15 @@ def calls(request):
 
         transaction.on_commit(lambda: call_import_task.delay(job.pk))
         return redirect("sla:call-import", pk=job.pk)
-    date_from, date_to = _period(request)
-    date_to = date_to or timezone.localdate()
-    date_from = date_from or date_to - timedelta(days=13)
-    threshold = int(request.GET.get("threshold", 15)) if request.GET.get("threshold", "15").isdigit() else 15
+    from servicecenter.numbers import query_values
+    from sla.forms import CallsQueryForm
+
+    query, ok = query_values(request, CallsQueryForm(request.GET))
+    date_to = query.get("date_to") or timezone.localdate()
+    date_from = query.get("date_from") or date_to - timedelta(days=13)
+    threshold = query.get("threshold")
+    threshold = 15 if threshold is None else threshold
+    staffing = _staffing(request)
     context = {
         "overall": service_level(date_from=date_from, date_to=date_to, threshold=threshold)["results"][0],
         "agents": service_level(date_from=date_from, date_to=date_to, threshold=threshold,
@@ -181,34 +195,37 @@ def calls(request):
         "heat": heat_map(date_from=date_from, date_to=date_to, threshold=threshold),
         "hours": range(24), "date_from": date_from, "date_to": date_to, "threshold": threshold,
         "imports": list(CallImport.objects.defer("content").order_by("-created_at")[:5]),
-        "staffing": _staffing(request),
+        "staffing": staffing,
     }
-    return render(request, "sla/calls.html", context)
+    return render(request, "sla/calls.html", context, status=200 if ok and staffing["ok"] else 400)
 
 
 def _staffing(request):
-    from sla.erlang import agents_needed, erlang_a, scheduled_staff, staffing_for
+    """The planner: Erlang C for the target, with Erlang A beside it when a patience is given. Its
+    numbers are bounded like the API's; a bad one is named on the page and nothing is planned."""
+    from servicecenter.numbers import query_values
+    from sla.erlang import staffing_plan
+    from sla.forms import TOO_MANY_AGENTS, StaffingForm
 
+    query = {"calls": 100, **StaffingForm.DEFAULTS}
+    if "calls" not in request.GET:
+        return {"query": query, "ok": True}
+    values, ok = query_values(request, StaffingForm(request.GET))
+    patience_given = request.GET.get("patience_seconds", "").strip() != ""
+    query.update({k: v for k, v in values.items() if v is not None})
+    if "patience_seconds" in request.GET and not patience_given:
+        query["patience_seconds"] = ""  # the field stays empty: Erlang C only
+    if not ok:
+        return {"query": query, "ok": False}
     try:
-        calls = float(request.GET["calls"])
-        interval = int(request.GET.get("interval_minutes", 30))
-        aht = float(request.GET.get("aht_seconds", 180))
-        target = float(request.GET.get("target", 0.8))
-        threshold = float(request.GET.get("target_seconds", 15))
-        shrinkage = float(request.GET.get("shrinkage", 0.3))
-        patience = float(request.GET.get("patience_seconds", 120))
-        best = agents_needed(calls=calls, interval_seconds=interval * 60, aht_seconds=aht, target=target,
-                             threshold_seconds=threshold)
-        rows = [(staffing_for(n, best.traffic, aht_seconds=aht, threshold_seconds=threshold),
-                 erlang_a(n, calls=calls, interval_seconds=interval * 60, aht_seconds=aht, patience_seconds=patience,
-                          threshold_seconds=threshold) if patience > 0 else None)
-                for n in range(max(int(best.traffic) + 1, best.agents - 3), best.agents + 5)]
-        return {"best": best, "rows": rows, "scheduled": scheduled_staff(best.agents, shrinkage),
-                "query": {"calls": calls, "interval_minutes": interval, "aht_seconds": aht, "target": target,
-                          "target_seconds": threshold, "shrinkage": shrinkage, "patience_seconds": patience}}
-    except (KeyError, ValueError):
-        return {"query": {"calls": 100, "interval_minutes": 30, "aht_seconds": 180, "target": 0.8,
-                          "target_seconds": 15, "shrinkage": 0.3, "patience_seconds": 120}}
+        plan = staffing_plan(calls=query["calls"], interval_seconds=query["interval_minutes"] * 60,
+                             aht_seconds=query["aht_seconds"], target=query["target"],
+                             threshold_seconds=query["target_seconds"], shrinkage=query["shrinkage"],
+                             patience_seconds=query["patience_seconds"] or None, below=3, above=4)
+    except ValueError:
+        messages.error(request, TOO_MANY_AGENTS)
+        return {"query": query, "ok": False}
+    return {"best": plan.best, "rows": plan.rows, "scheduled": plan.scheduled, "query": query, "ok": True}
 
 
 @login_required

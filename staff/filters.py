@@ -1,5 +1,6 @@
 import django_filters
 
+from servicecenter.numbers import IdFilter
 from staff.models import Position, StaffMember, Unit
 
 
@@ -17,7 +18,7 @@ class PositionFilter(django_filters.FilterSet):
 
 class StaffMemberFilter(django_filters.FilterSet):
     role = django_filters.CharFilter(field_name="position__role")
-    unit = django_filters.NumberFilter(field_name="position__unit")
+    unit = IdFilter(field_name="position__unit")
 
     class Meta:
         model = StaffMember

@@ -6,11 +6,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from servicecenter.errors import DomainError, ForbiddenError
 from servicecenter.exports import xlsx_response
+from servicecenter.numbers import IdField, MonthForm, bad_request, query_values
 from staff import selectors
 from staff.models import Kpi, Role, Unit
 from staff.scorecards import parse_month, scorecard_list_for
@@ -47,11 +48,15 @@ def _scorecard_scope(request):
     return scope if scope.is_staff_member else None
 
 
-def _scorecard_rows(request, scope):
-    month = parse_month(request.GET.get("month")) or previous_or_current_month()
-    team = request.GET.get("team", "")
-    cards = list(scorecard_list_for(scope=scope, month=month, team_id=int(team) if team.isdigit() else None))
-    return month, team, cards
+class ScorecardQuery(MonthForm):
+    team = IdField(label=gettext_lazy("Team"), required=False)
+
+
+def _scorecard_rows(values: dict, scope):
+    month = values.get("month") or previous_or_current_month()
+    team = values.get("team")
+    cards = list(scorecard_list_for(scope=scope, month=month, team_id=team))
+    return month, "" if team is None else str(team), cards
 
 
 def previous_or_current_month():
@@ -68,7 +73,8 @@ def scorecards(request):
     scope = _scorecard_scope(request)
     if scope is None:
         return HttpResponseForbidden(_("Scorecards are for center staff."))
-    month, team, cards = _scorecard_rows(request, scope)
+    values, ok = query_values(request, ScorecardQuery(request.GET))
+    month, team, cards = _scorecard_rows(values, scope)
     teams = Unit.objects.filter(positions__role=Role.AGENT).distinct().order_by("name")
     if not scope.sees_all:
         teams = teams.filter(pk__in=scope.unit_ids)
@@ -76,7 +82,7 @@ def scorecards(request):
         "month": month, "team": team, "teams": list(teams), "cards": cards, "scope": scope,
         "kpis": [(k, Kpi(k).label) for k in KPI_ORDER], "max_adjustment": settings.SCORECARD_MAX_ADJUSTMENT,
         "may_lead": scope.sees_all or scope.is_leader,
-    })
+    }, status=200 if ok else 400)
 
 
 @login_required
@@ -116,7 +122,10 @@ def scorecards_export(request):
     scope = _scorecard_scope(request)
     if scope is None:
         return HttpResponseForbidden(_("Scorecards are for center staff."))
-    month, _team, cards = _scorecard_rows(request, scope)
+    query = ScorecardQuery(request.GET)
+    if not query.is_valid():
+        return bad_request(query)
+    month, _team, cards = _scorecard_rows(query.cleaned_data, scope)
     header = [_("Employee number"), _("Name"), _("Team")]
     for kpi in KPI_ORDER:
         header += [str(Kpi(kpi).label), _("Points")]

@@ -1,7 +1,5 @@
 """The public survey page (/s/<token>/), and the quality pages for leaders (/quality/)."""
 
-from datetime import date
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from servicecenter.errors import DomainError, ForbiddenError
-from staff.scorecards import parse_month
+from servicecenter.numbers import MAX_ID, MonthForm, PeriodForm, parse_int, query_values
 from surveys import selectors, services
 from surveys.metrics import GROUPS, survey_metrics
 from surveys.models import ErrorCategory, FollowUpState, InvitationState, Rating
@@ -71,13 +69,6 @@ def _leader(request):
     return scope if (scope.is_leader or scope.sees_all) else None
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
 @login_required
 @require_http_methods(["GET"])
 def quality(request):
@@ -86,13 +77,14 @@ def quality(request):
     if scope is None:
         return HttpResponseForbidden(_("The quality pages are for team leads, supervisors and the director."))
     group_by = request.GET.get("group_by") if request.GET.get("group_by") in GROUPS else "team"
+    period, ok = query_values(request, PeriodForm(request.GET))
     figures = survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False),
-                             date_from=_date(request.GET.get("from")), date_to=_date(request.GET.get("to")),
-                             group_by=group_by)
+                             date_from=period.get("date_from"), date_to=period.get("date_to"), group_by=group_by)
     follow_ups = list(selectors.follow_up_list_for(scope=scope).filter(state=FollowUpState.OPEN)
                       .order_by("due_at", "id")[:100])
     return render(request, "surveys/quality.html", {"figures": figures, "group_by": group_by, "groups": GROUPS,
-                                                    "follow_ups": follow_ups, "now": timezone.now()})
+                                                    "follow_ups": follow_ups, "now": timezone.now()},
+                  status=200 if ok else 400)
 
 
 @login_required
@@ -116,16 +108,17 @@ def reviews(request):
     scope = _leader(request)
     if scope is None:
         return HttpResponseForbidden(_("The quality pages are for team leads, supervisors and the director."))
-    month = parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
+    query, ok = query_values(request, MonthForm(request.GET))
+    month = query.get("month") or timezone.localdate().replace(day=1)
     if request.method == "POST":
         try:
             services.quality_review_create(
-                ticket_id=int(request.POST.get("ticket", "0") or 0), actor=request.user,
+                ticket_id=parse_int(request.POST.get("ticket") or "0", minimum=0, maximum=MAX_ID), actor=request.user,
                 has_error=request.POST.get("has_error") == "yes", score=request.POST.get("score"),
                 error_category=request.POST.get("error_category", ""), notes=request.POST.get("notes", ""))
         except DomainError as error:
             messages.error(request, error.message)
-        except ValueError:
+        except ValueError:  # BadNumber: not an id
             messages.error(request, _("No such ticket among your team's work."))
         else:
             messages.success(request, _("Review saved."))
@@ -134,4 +127,4 @@ def reviews(request):
         "month": month, "sample": selectors.review_sample_for(scope=scope, month=month, size=10),
         "recent": list(selectors.review_list_for(scope=scope).order_by("-reviewed_at", "-id")[:50]),
         "categories": ErrorCategory.choices,
-    })
+    }, status=200 if ok else 400)

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from servicecenter.numbers import IdFilter, IdOrWordField, MomentFilter
 from sla.models import SlaState
 from tickets.models import (
     OPEN_STATUSES,
@@ -22,6 +23,8 @@ PRIORITY_NAMES = {p.name.lower(): p.value for p in Priority}
 
 class MeOrIdFilter(django_filters.CharFilter):
     """``assignee=me`` for the signed-in person, ``assignee=none`` for nobody, or a staff id."""
+
+    field_class = IdOrWordField  # anything else is a 400, not an empty list
 
     def filter(self, qs, value):
         if not value:
@@ -59,16 +62,16 @@ class TicketFilter(django_filters.FilterSet):
         choices=[(name, p.label) for name, p in zip(PRIORITY_NAMES, Priority, strict=True)], method="filter_priority",
         distinct=False,
     )
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))
-    customer = django_filters.NumberFilter(method="filter_customer")
+    customer = IdFilter(method="filter_customer")
     is_open = django_filters.BooleanFilter(method="filter_open", label=_("open"))
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
+    received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", label=_("reference, subject, customer phone or name"))
     sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices, distinct=False)
-    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="gte")
+    due_before = MomentFilter(field_name="sla_due_at", lookup_expr="lt")
+    due_after = MomentFilter(field_name="sla_due_at", lookup_expr="gte")
     ordering = StableOrderingFilter(
         fields=(("sla_due_at", "due_at"), ("received_at", "received_at"), ("priority", "priority"), ("id", "id")),
     )
@@ -110,17 +113,17 @@ class TicketFilter(django_filters.FilterSet):
 class CallbackFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=CallbackState.choices)
     assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    ticket = django_filters.NumberFilter(field_name="ticket_id")
+    due_before = MomentFilter(field_name="due_at", lookup_expr="lt")
+    due_after = MomentFilter(field_name="due_at", lookup_expr="gte")
+    ticket = IdFilter(field_name="ticket_id")
 
 
 class WorkOrderFilter(django_filters.FilterSet):
     # Plain numbers, not choices from every ticket: an id outside one's sight then answers like an id
     # that does not exist (an empty list), not "select a valid choice" for one and [] for the other.
     status = django_filters.ChoiceFilter(choices=WorkOrderStatus.choices)
-    field_team = django_filters.NumberFilter(field_name="field_team_id")
-    ticket = django_filters.NumberFilter(field_name="ticket_id")
+    field_team = IdFilter(field_name="field_team_id")
+    ticket = IdFilter(field_name="ticket_id")
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicecenter.numbers import MomentFormField
 from tickets.models import CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
 
 PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
@@ -57,8 +58,8 @@ class NewTicketForm(forms.Form):
                                            choices=[("", "—"), *ComplaintCategory.choices])
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    received_at = forms.DateTimeField(label=_("Received at (if earlier)"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    received_at = MomentFormField(label=_("Received at (if earlier)"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     take_it = forms.BooleanField(label=_("I handle it myself"), required=False, initial=True)
     call_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from servicecenter.numbers import ApiDayField, ApiMomentField
 from sla.models import CalendarDay, Notification, Policy, PolicyTarget
 
 
@@ -20,7 +21,7 @@ class CalendarDayInSerializer(serializers.Serializer):
 
 
 class CalendarAddQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text=_("A date (YYYY-MM-DD) or a date and time."))
+    start = ApiMomentField(help_text=_("A date (YYYY-MM-DD) or a date and time."))
     working_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
     business_minutes = serializers.IntegerField(min_value=0, max_value=5_000_000, required=False)
     minutes = serializers.IntegerField(min_value=0, max_value=5_000_000, required=False)
@@ -70,8 +71,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MetricsQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDayField(required=False)
+    date_to = ApiDayField(required=False)
     group_by = serializers.ChoiceField(["team", "agent", "kind", "target"], default="team")
 
 
@@ -149,8 +150,8 @@ class CallImportInSerializer(serializers.Serializer):
 
 
 class ServiceLevelQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDayField(required=False)
+    date_to = ApiDayField(required=False)
     queue = serializers.CharField(required=False, allow_blank=True, default="")
     threshold = serializers.IntegerField(min_value=0, max_value=600, default=15)
     short_abandon = serializers.IntegerField(min_value=0, max_value=600, default=5)

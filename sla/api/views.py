@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicecenter.api import IsOrgAdminOrReadOnly
+from servicecenter.numbers import api_int, valid_query
 from sla import services
 from sla.api import serializers as s
 from sla.metrics import sla_metrics
@@ -39,10 +40,7 @@ class CalendarDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=True)])
     def list(self, request):
-        try:
-            year = int(request.query_params.get("year", timezone.localdate().year))
-        except ValueError:
-            raise ValidationError({"year": _("A year, e.g. 2026.")}) from None
+        year = api_int(request, "year", default=timezone.localdate().year, minimum=1, maximum=9999)
         days = self.get_queryset().filter(date__year=year)
         return Response(self.get_serializer(days, many=True).data)
 
@@ -111,10 +109,9 @@ class MetricsView(APIView):
     def get(self, request):
         query = {"date_from": request.query_params.get("from"), "date_to": request.query_params.get("to"),
                  "group_by": request.query_params.get("group_by", "team")}
-        data = s.MetricsQuerySerializer(data={k: v for k, v in query.items() if v})
-        data.is_valid(raise_exception=True)
+        data = valid_query(s.MetricsQuerySerializer(data={k: v for k, v in query.items() if v}))
         tickets = ticket_list_for(scope=request.ticket_scope)
-        return Response(sla_metrics(tickets=tickets, **data.validated_data))
+        return Response(sla_metrics(tickets=tickets, **data))
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -155,17 +152,19 @@ class StaffingView(APIView):
 
     @extend_schema(parameters=[s.StaffingQuerySerializer], responses=s.StaffingSerializer)
     def get(self, request):
-        from sla.erlang import agents_needed, erlang_a, scheduled_staff, staffing_for
+        from sla.erlang import staffing_plan
+        from sla.forms import TOO_MANY_AGENTS
 
         query = s.StaffingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
         try:
-            best = agents_needed(calls=q["calls"], interval_seconds=q["interval_minutes"] * 60,
+            plan = staffing_plan(calls=q["calls"], interval_seconds=q["interval_minutes"] * 60,
                                  aht_seconds=q["aht_seconds"], target=q["target"],
-                                 threshold_seconds=q["threshold_seconds"])
-        except ValueError as error:
-            raise ValidationError({"detail": str(error)}) from None
+                                 threshold_seconds=q["threshold_seconds"], shrinkage=q["shrinkage"],
+                                 patience_seconds=q.get("patience_seconds"), below=4, above=5)
+        except ValueError:
+            raise ValidationError({"detail": TOO_MANY_AGENTS}) from None
 
         def row(result):
             data = result.as_dict()
@@ -173,20 +172,13 @@ class StaffingView(APIView):
                     "asa_seconds": None if data["asa_seconds"] == float("inf") else data["asa_seconds"],
                     "occupancy": data["occupancy"]}
 
-        low = max(int(best.traffic) + 1, best.agents - 4, 1)
-        table = [row(staffing_for(n, best.traffic, aht_seconds=q["aht_seconds"],
-                                  threshold_seconds=q["threshold_seconds"])) for n in range(low, best.agents + 6)]
         body = {
-            **row(best), "traffic_erlangs": round(best.traffic, 4),
-            "scheduled_staff": scheduled_staff(best.agents, q["shrinkage"]),
-            "formula": "Erlang C: SL = 1 - C(N, A) * exp(-(N - A) * T / AHT)", "table": table,
+            **row(plan.best), "traffic_erlangs": round(plan.best.traffic, 4), "scheduled_staff": plan.scheduled,
+            "formula": "Erlang C: SL = 1 - C(N, A) * exp(-(N - A) * T / AHT)", "table": [row(c) for c, _a in plan.rows],
         }
         if q.get("patience_seconds"):
             # With abandonment (Erlang A) the same agents do better for those who stay; show both.
-            body["erlang_a"] = [
-                erlang_a(r["agents"], calls=q["calls"], interval_seconds=q["interval_minutes"] * 60,
-                         aht_seconds=q["aht_seconds"], patience_seconds=q["patience_seconds"],
-                         threshold_seconds=q["threshold_seconds"]).as_dict() for r in table]
+            body["erlang_a"] = [a.as_dict() for _c, a in plan.rows]
         return Response(body)
 
 
@@ -251,9 +243,8 @@ class ServiceLevelView(APIView):
 
         params = dict(request.query_params.items())
         params["date_from"], params["date_to"] = params.pop("from", None), params.pop("to", None)
-        query = s.ServiceLevelQuerySerializer(data={k: v for k, v in params.items() if v is not None})
-        query.is_valid(raise_exception=True)
-        report = service_level(**query.validated_data)
+        query = s.ServiceLevelQuerySerializer(data={k: v for k, v in params.items() if v not in (None, "")})
+        report = service_level(**valid_query(query))
         for row in report["results"]:
             if "group" in row and hasattr(row["group"], "isoformat"):
                 row["group"] = row["group"].isoformat()

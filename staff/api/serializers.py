@@ -100,6 +100,15 @@ class ScorecardAdjustSerializer(serializers.Serializer):
 class ScorecardComputeSerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$")
 
+    def validate_month(self, value):
+        from django.utils.translation import gettext as _
+
+        from staff.scorecards import parse_month
+
+        if parse_month(value) is None:  # the years the scorecards can hold
+            raise serializers.ValidationError(_("A month as YYYY-MM between 2000-01 and 2100-12."))
+        return value
+
 
 class ScorecardComputeResultSerializer(serializers.Serializer):
     month = serializers.DateField()

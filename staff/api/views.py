@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from servicecenter.api import IsOrgAdminOrReadOnly, month_param
 from servicecenter.errors import ConflictError, ForbiddenError
+from servicecenter.numbers import MAX_ID, api_int
 from staff import selectors, services
 from staff.api.serializers import (
     ChainLinkSerializer,
@@ -96,9 +97,8 @@ class ScorecardViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         if self.action != "list":
             qs = Scorecard.objects.select_related("staff", "team", "adjusted_by")
             return qs if scope.sees_all else qs.filter(staff_id__in=scope.staff_ids)
-        team = self.request.query_params.get("team")
-        return scorecard_list_for(scope=scope, month=month_param(self.request), team_id=int(team) if team and team.isdigit()
-                                  else None)
+        team = api_int(self.request, "team", default=None, minimum=1, maximum=MAX_ID)
+        return scorecard_list_for(scope=scope, month=month_param(self.request), team_id=team)
 
     @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM"),
                                OpenApiParameter("team", int)])

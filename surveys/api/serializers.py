@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
+from servicecenter.numbers import ApiDayField
 from surveys.metrics import GROUPS
 from surveys.models import ErrorCategory, FollowUp, QualityReview
 
 
 class SurveyMetricsQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDayField(required=False)
+    date_to = ApiDayField(required=False)
     group_by = serializers.ChoiceField(GROUPS, default="team")
 
     def validate(self, attrs):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicecenter.api import month_param
+from servicecenter.numbers import api_int, valid_query
 from surveys import selectors, services
 from surveys.api import serializers as s
 from surveys.metrics import GROUPS, survey_metrics
@@ -29,10 +30,9 @@ class SurveyMetricsView(APIView):
     def get(self, request):
         query = {"date_from": request.query_params.get("from"), "date_to": request.query_params.get("to"),
                  "group_by": request.query_params.get("group_by", "team")}
-        data = s.SurveyMetricsQuerySerializer(data={k: v for k, v in query.items() if v})
-        data.is_valid(raise_exception=True)
+        data = valid_query(s.SurveyMetricsQuerySerializer(data={k: v for k, v in query.items() if v}))
         tickets = ticket_list_for(scope=request.ticket_scope, with_clocks=False)
-        return Response(survey_metrics(tickets=tickets, **data.validated_data))
+        return Response(survey_metrics(tickets=tickets, **data))
 
 
 class FollowUpViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -83,9 +83,6 @@ class QualityReviewViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
                                OpenApiParameter("size", int)], responses=s.SampleTicketSerializer(many=True))
     @action(detail=False, methods=["get"])
     def sample(self, request):
-        try:
-            size = max(1, min(100, int(request.query_params.get("size", 10))))
-        except ValueError:
-            size = 10
+        size = api_int(request, "size", default=10, minimum=1, maximum=100)
         tickets = selectors.review_sample_for(scope=self.scope, month=month_param(request), size=size)
         return Response(s.SampleTicketSerializer(tickets, many=True).data)

@@ -177,7 +177,7 @@ def test_every_filter_of_the_filterset_is_covered():
     silently, so the kinds of filter are pinned here."""
     kinds = {type(spec).__name__ for spec in TicketFilter.base_filters.values()}
     assert kinds <= {"MultipleChoiceFilter", "NumberFilter", "MeOrIdFilter", "BooleanFilter", "IsoDateTimeFilter",
-                     "CharFilter", "StableOrderingFilter"}, kinds
+                     "CharFilter", "StableOrderingFilter", "IdFilter", "MomentFilter"}, kinds
     assert "customer" in filter_values([Customer(pk=1, phone="1", name="a")])
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from servicecenter.numbers import ApiMomentField
 from staff.models import Skill, StaffMember, Unit
 from tickets import workflow
 from tickets.models import (
@@ -23,6 +24,7 @@ from tickets.models import (
 )
 
 PRIORITY_BY_NAME = {p.name.lower(): p.value for p in Priority}
+MAX_VERSION = 2**31 - 1  # the column's range: a bigger version is a bad number (400), not a stale one (409)
 PRIORITY_NAME = {value: name for name, value in PRIORITY_BY_NAME.items()}
 
 
@@ -200,7 +202,7 @@ class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     priority = PriorityField(required=False, default=int(Priority.NORMAL))  # a default skips to_internal_value
-    received_at = serializers.DateTimeField(required=False)
+    received_at = ApiMomentField(required=False)
     customer = CustomerInSerializer()
     team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     business_line = serializers.PrimaryKeyRelatedField(
@@ -219,7 +221,7 @@ class TicketCreateSerializer(serializers.Serializer):
 class TicketUpdateSerializer(serializers.Serializer):
     """A PATCH: the version you read, and the fields you change."""
 
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
     subject = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     kind = serializers.ChoiceField(Kind.choices, required=False)
@@ -240,7 +242,7 @@ class TicketUpdateSerializer(serializers.Serializer):
 class VersionSerializer(serializers.Serializer):
     """Every action may carry the version the user read; a stale one is refused with 409."""
 
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
 
 
 class AssignSerializer(VersionSerializer):
@@ -315,7 +317,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
 
 class WorkOrderTimeSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    at = ApiMomentField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 

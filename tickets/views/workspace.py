@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicecenter.errors import DomainError
+from servicecenter.numbers import MAX_ID, BadNumber, parse_int, query_page, query_values
 from sla.models import CallRecord, Clock, Escalation
 from sla.selectors import default_calendar as sla_default_calendar
 from sla.selectors import policy_for, work_calendar
@@ -25,7 +26,7 @@ from staff.models import StaffMember, Unit
 from tickets import selectors, services, workflow
 from tickets.filters import TicketFilter
 from tickets.forms import BodyForm, CallbackAttemptForm, NewTicketForm
-from tickets.models import OPEN_STATUSES, CancelReason, Kind
+from tickets.models import OPEN_STATUSES, CancelReason, Kind, Priority
 
 QUEUE_PAGE = 50
 TABS = ("mine", "team", "all")
@@ -73,11 +74,13 @@ def queue(request):
     if tab not in TABS:
         tab = "mine"
     filterset = TicketFilter(request.GET, queryset=queue_for(scope, tab), request=request)
-    rows = filterset.qs if filterset.is_valid() else queue_for(scope, tab).none()
-    page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
+    _values, ok = query_values(request, filterset.form)  # a bad filter is named on the page
+    rows = filterset.qs if ok else queue_for(scope, tab).none()
+    number, page_ok = query_page(request)
+    page = Paginator(rows, QUEUE_PAGE).get_page(number)
     context = {"tab": tab, "tabs": TABS, "filter": filterset, "page": page, "now": timezone.now()}
     template = "tickets/partials/_queue.html" if request.htmx else "tickets/queue.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if ok and page_ok else 400)
 
 
 def _deadline_preview(*, kind: str, channel: str, customer_class: str, priority: int):
@@ -157,9 +160,10 @@ def route_preview(request):
     kind, channel = request.GET.get("kind", ""), request.GET.get("channel", "")
     customer_class = request.GET.get("customer_class", "residential")
     try:
-        priority = int(request.GET.get("priority", 3))
-    except ValueError:
-        priority = 3
+        priority = parse_int(request.GET.get("priority") or "3", minimum=min(Priority.values),
+                             maximum=max(Priority.values))
+    except BadNumber as error:
+        return HttpResponseBadRequest(error.message)
     team_id = services.route(kind=kind, channel=channel, customer_class=customer_class, business_line_id=None)
     team = Unit.objects.filter(pk=team_id).first() if team_id else None
     policy, targets = _deadline_preview(kind=kind, channel=channel, customer_class=customer_class, priority=priority)
@@ -207,12 +211,19 @@ def detail(request, pk: int):
 def _act(action: str, request, ticket_id: int):
     """Call the service for ``action`` with what the form posted."""
     post = request.POST
-    version = int(post["version"]) if post.get("version", "").isdigit() else None
+
+    def number(name, maximum=MAX_ID):  # absent or empty: None
+        try:
+            return parse_int(post[name], minimum=1, maximum=maximum) if post.get(name, "").strip() else None
+        except BadNumber as error:
+            raise services.TicketError(error.message, code=name) from None
+
+    version = number("version", maximum=2**31 - 1)
     common = {"ticket_id": ticket_id, "actor": request.user}
     if action == "claim":
         return services.ticket_claim(**common)
     if action == "assign":
-        assignee = StaffMember.objects.select_related("position").filter(pk=post.get("assignee") or 0).first()
+        assignee = StaffMember.objects.select_related("position").filter(pk=number("assignee") or 0).first()
         if assignee is None:
             raise services.TicketError(_("Choose whom to assign it to."), code="assignee")
         return services.ticket_assign(**common, assignee=assignee, version=version, comment=post.get("comment", ""))
@@ -230,13 +241,13 @@ def _act(action: str, request, ticket_id: int):
                                                  comment=post.get("comment", "")),
     }
     if action == "dispatch":
-        team = Unit.objects.filter(pk=post.get("field_team") or 0).first()
+        team = Unit.objects.filter(pk=number("field_team") or 0).first()
         if team is None:
             raise services.TicketError(_("Choose the field team."), code="field_team")
         return services.ticket_dispatch(**common, field_team=team, instructions=post.get("instructions", ""),
                                         version=version)
     if action == "transfer":
-        team = Unit.objects.filter(pk=post.get("team") or 0).first()
+        team = Unit.objects.filter(pk=number("team") or 0).first()
         if team is None:
             raise services.TicketError(_("Choose the team."), code="team")
         return services.ticket_transfer(**common, team=team, reason=post.get("reason", ""), version=version)
