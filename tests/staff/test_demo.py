@@ -103,7 +103,7 @@ def test_a_second_run_keeps_an_admins_org_chart_and_writes_nothing(org_only):
     assert history_counts() == history
     assert snapshot() == before
     assert "已补充缺少的内容：单位 0 个，岗位 0 个，岗位说明书 0 份，员工 0 人" in out  # zh_Hans is the default
-    assert "days added: 0 official, 0 provisional" in out
+    assert "新增日期：正式 0 天，暂定 0 天" in out
     # Spelled out, the edits that the old seed put back:
     assert Unit.objects.get(code="reception").parent.code == "admin-dept"
     assert not Unit.objects.filter(code="tech-region-2").exists()
