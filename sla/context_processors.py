@@ -40,8 +40,10 @@ class _SlaContext:
         ).exists():
             return []
         today = timezone.localdate()
+        # A year from 29 February is 28 February (date.replace(year=…) has no 29th and failed every page).
+        a_year_on = today.replace(year=today.year + 1, day=min(today.day, 28) if today.month == 2 else today.day)
         days = CalendarDay.objects.filter(calendar__is_default=True, source=DaySource.PROVISIONAL,
-                                          date__gte=today, date__lte=today.replace(year=today.year + 1))
+                                          date__gte=today, date__lte=a_year_on)
         return sorted({d.year for d in days.dates("date", "year")})
 
 

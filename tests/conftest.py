@@ -1,5 +1,7 @@
 import json
 import os
+import select
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from rest_framework.test import APIClient
 
 from staff.models import StaffMember, Unit
 from staff.services import org_import
+from tests import orgcache
 from tickets import services as ticket_services
 from tickets.models import Kind, Ticket
 
@@ -18,6 +21,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SHAPE_A = ROOT / "staff" / "orgdata" / "shape_a.json"
 SHAPE_B = ROOT / "tests" / "staff" / "fixtures" / "shape_b.json"
 PASSWORD = "test-pass-123"
+
+
+def _sleep_by_select(seconds: float) -> None:
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    select.select([], [], [], seconds)
+
+
+# `make test` also runs this suite under libfaketime at fixed dates (scripts/test-dates.sh), with the
+# monotonic clock left real so that timed waits work. Debian's libfaketime 0.9.10 then fails Python's
+# time.sleep, which sleeps with clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME), with EINVAL
+# (libfaketime issue #426; subprocess.run with a timeout sleeps so). A relative select() sleeps alike.
+if "faketime" in os.environ.get("LD_PRELOAD", "") and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") == "1":
+    time.sleep = _sleep_by_select
 
 
 def require_service(available: bool, reason: str) -> None:
@@ -36,7 +53,9 @@ def signed_in(username: str) -> Client:
 
 
 def load_shape(path: Path) -> dict[str, int]:
-    return org_import(data=json.loads(path.read_text(encoding="utf-8")), password=PASSWORD)
+    """Import an org shape (really the first time from a given state; copied in after: tests/orgcache.py)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return orgcache.load(lambda: org_import(data=data, password=PASSWORD), key=(str(path), PASSWORD))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ def test_a_supervisor_drills_down_and_reassigns_an_at_risk_ticket(live_server, p
                                                                   member, user, language):
     load_shape(SHAPE_A)
     ticket = services.ticket_create(
-        actor=user("agent2"), kind="complaint", channel="phone", subject="营业厅排队时间过长",
+        actor=user("supervisor1"), kind="complaint", channel="phone", subject="营业厅排队时间过长",
         customer={"name": "孙女士", "phone": "13800001111"}, assignee=member("agent5"),
     )
     # Make it at risk now: its resolution deadline is in an hour and its warning has passed.

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -17,10 +18,18 @@ from tickets import services
 from tickets.models import Callback, Customer, Kind, Ticket, TicketEvent, WorkOrder
 
 TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)  # a Monday morning
 
 
 @pytest.fixture
 def objects(make_ticket, member, user):
+    """The objects sit at fixed dates (a ticket received in October, October's scorecard), so the test
+    runs with the clock stopped at ``NOW``, after them, whatever today's date."""
+    with time_machine.travel(NOW, tick=False):
+        yield _objects(make_ticket, member, user)
+
+
+def _objects(make_ticket, member, user):
     at = datetime(2026, 10, 14, 10, 0, tzinfo=TZ)
     t1 = make_ticket(kind=Kind.REPAIR, by="agent1", assignee=member("agent1"), received_at=at)
     services.ticket_start(ticket_id=t1.pk, actor=user("agent1"))

@@ -38,6 +38,13 @@ def test_leaders_are_warned_of_a_provisional_year(username, warned):
     assert ("2027" in page and 'role="status"' in page) is warned
 
 
+def test_the_warning_window_ends_a_year_after_a_leap_day():
+    """On 29 February the twelve months ended on a 29 February that does not exist: a 500 on every page."""
+    with time_machine.travel(datetime(2028, 2, 29, 10, 0, tzinfo=TZ), tick=False):
+        page = signed_in("director").get("/")
+    assert page.status_code == 200
+
+
 def test_notifications_need_a_login():
     response = Client().get("/notifications/")
     assert response.status_code == 302

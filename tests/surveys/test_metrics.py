@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 import pytest
+import time_machine
 
 from sla.models import Clock
 from surveys.metrics import satisfaction_rate, survey_metrics
@@ -16,6 +17,7 @@ from .conftest import TZ
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
 NOV = {"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 30)}
 AT = datetime(2026, 11, 10, 11, 0, tzinfo=TZ)
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)  # after AT and the deadlines below, whatever today's date
 
 
 def test_the_satisfaction_formula_on_a_fixed_set():
@@ -29,7 +31,12 @@ def test_the_satisfaction_formula_on_a_fixed_set():
 def center(make_ticket, member):
     """agent1: 10 surveys sent, 8 answered (5, 5, 5, 4, 4, 3, 2, 1); agent2: 4 sent, 4 answered (5, 4, 4, 4).
     agent1 also has 3 complaints (2 resolved; resolution deadlines due this month, 1 breached) and 4
-    reviewed tickets, 1 with an error."""
+    reviewed tickets, 1 with an error. The test runs with the clock stopped at ``NOW``."""
+    with time_machine.travel(NOW, tick=False):
+        yield _center(make_ticket, member)
+
+
+def _center(make_ticket, member):
     def ticket(agent, team, kind=Kind.INQUIRY):
         return make_ticket(kind=kind, team=team, by=agent, assignee=member(agent), received_at=AT)
 

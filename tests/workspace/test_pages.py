@@ -38,13 +38,13 @@ def test_htmx_refresh_returns_only_the_queue(make_ticket, member):
     assert html.lstrip().startswith('<div id="queue"') and "<html" not in html
 
 
+@time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False)  # the whole test: its session too
 def test_logging_a_phone_complaint_shows_it_with_its_deadline(member):
     client = signed_in("agent2")
-    with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False):
-        response = client.post("/tickets/new/", {
-            "phone": "13911112222", "name": "钱先生", "customer_class": "residential", "kind": "complaint",
-            "channel": "phone", "priority": "3", "subject": "抄表员态度差", "description": "", "take_it": "on",
-        })
+    response = client.post("/tickets/new/", {
+        "phone": "13911112222", "name": "钱先生", "customer_class": "residential", "kind": "complaint",
+        "channel": "phone", "priority": "3", "subject": "抄表员态度差", "description": "", "take_it": "on",
+    })
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.pk}/"
     assert (ticket.assignee, ticket.status, ticket.customer.phone) == (member("agent2"), Status.ASSIGNED, "13911112222")
