@@ -7,7 +7,7 @@ the same state inserts those rows in one bulk statement per table. The state is 
 count and highest key, so a test that added or removed anything first gets the real import.
 
 The rows are the same ones the import wrote (``tests/test_orgcache.py`` compares them), except that
-times the import stamped (``auto_now``, history dates) are moved to the time of the copy, so a test
+times the import stamped (``auto_now``, history dates) are moved to end at the time of the copy, so a test
 on a stopped clock sees its own dates. An import that changed rows that were already there is not
 kept. ``SERVICECENTER_TEST_ORG_CACHE=0`` turns the cache off.
 """
@@ -40,7 +40,7 @@ def _tables() -> list[type[models.Model]]:
 def _state() -> tuple:
     """Each table's row count and highest key, in one statement."""
     q = connection.ops.quote_name
-    parts = [f"SELECT {i}, COUNT(*), MAX({q(m._meta.pk.column)}) FROM {q(m._meta.db_table)}"
+    parts = [f"SELECT {i}, COUNT(*), CAST(MAX({q(m._meta.pk.column)}) AS TEXT) FROM {q(m._meta.db_table)}"
              for i, m in enumerate(_tables())]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
@@ -68,7 +68,7 @@ def _moved(model: type[models.Model], row: dict[str, Any], window: tuple[datetim
         if value is None or not _stamped(field):
             continue
         if isinstance(field, models.DateTimeField) and isinstance(value, datetime) and began <= value <= ended:
-            out[field.attname] = now + (value - began)
+            out[field.attname] = now - (ended - value)  # in the same order, and none after now
         elif isinstance(field, models.DateField) and value == day:
             out[field.attname] = today
     return out
