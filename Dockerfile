@@ -1,5 +1,6 @@
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SERVICECENTER_VAR_DIR=/app/var
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SERVICECENTER_VAR_DIR=/app/var \
+    DJANGO_SETTINGS_MODULE=servicecenter.settings.production
 RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml constraints.txt ./

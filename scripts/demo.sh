@@ -7,6 +7,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
+# The demo runs the embedded settings (DEBUG on) whatever the shell says: wsgi.py, asgi.py and
+# celery.py default to production, and the worker and beat below start through celery.py.
+export DJANGO_SETTINGS_MODULE=servicecenter.settings.embedded
 
 ensure_venv
 compile_messages

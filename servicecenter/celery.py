@@ -4,7 +4,9 @@ from celery import Celery
 from celery.app.backends import BACKEND_ALIASES
 from kombu.transport import TRANSPORT_ALIASES
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecenter.settings.embedded")
+# Production unless told otherwise: a server started without DJANGO_SETTINGS_MODULE must not run
+# with DEBUG on. The demo (scripts/demo.sh) and the tests name their settings explicitly.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicecenter.settings.production")
 
 # The embedded broker and result store (no server): kombu's filesystem transport with whole-message
 # writes and claims that come back when a worker dies. Why, and how: servicecenter/fsbroker.py.

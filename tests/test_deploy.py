@@ -68,3 +68,49 @@ def test_production_settings_pass_the_deploy_check():
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- which settings each entry point runs when DJANGO_SETTINGS_MODULE is not set -----------------------
+
+DEFAULT = re.compile(r'os\.environ\.setdefault\("DJANGO_SETTINGS_MODULE", "([\w.]+)"\)')
+
+
+@pytest.mark.parametrize("path", ["servicecenter/wsgi.py", "servicecenter/asgi.py", "servicecenter/celery.py"])
+def test_servers_default_to_the_production_settings(path):
+    assert DEFAULT.findall((ROOT / path).read_text()) == ["servicecenter.settings.production"]
+
+
+def test_manage_py_defaults_to_embedded_and_the_demo_names_embedded_for_everything_it_starts():
+    assert DEFAULT.findall((ROOT / "manage.py").read_text()) == ["servicecenter.settings.embedded"]
+    demo = (ROOT / "scripts" / "demo.sh").read_text()
+    exported = demo.index("export DJANGO_SETTINGS_MODULE=servicecenter.settings.embedded\n")
+    # before the first command that loads settings: migrate, seed_demo, the worker, beat and the web server
+    assert exported < demo.index("compile_messages\n") < demo.index('"$PY" manage.py migrate')
+    assert exported < demo.index('"$VENV/bin/celery" -A servicecenter worker')
+    assert demo.count("DJANGO_SETTINGS_MODULE") == 1  # nothing sets it back
+    soak = (ROOT / "bench" / "soak.py").read_text()
+    assert '"DJANGO_SETTINGS_MODULE": "servicecenter.settings.embedded"' in soak
+    assert '["bash", "scripts/demo.sh"]' in soak
+
+
+def test_the_image_defaults_to_production_and_builds_with_embedded():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    env_line = dockerfile[dockerfile.index("\nENV "):dockerfile.index("\nRUN ")]
+    assert "DJANGO_SETTINGS_MODULE=servicecenter.settings.production" in env_line
+    # the build steps need no SECRET_KEY or database, so they name the embedded settings themselves
+    for step in ("compilemessages", "collectstatic"):
+        line = next(line for line in dockerfile.splitlines() if f"manage.py {step}" in line)
+        assert "DJANGO_SETTINGS_MODULE=servicecenter.settings.embedded python manage.py" in line
+
+
+@pytest.mark.parametrize("module", ["servicecenter.wsgi", "servicecenter.asgi", "servicecenter.celery"])
+def test_an_entry_point_started_without_settings_runs_production_with_debug_off(module, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
+    env.update({"SECRET_KEY": "x" * 64 + "-default-check", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                "SERVICECENTER_VAR_DIR": str(tmp_path / "var")})
+    code = (f"import {module}, django; django.setup(); from django.conf import settings; "
+            "print(settings.SETTINGS_MODULE, settings.DEBUG)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["servicecenter.settings.production", "False"]
