@@ -225,6 +225,16 @@ CELERY_BEAT_SCHEDULE = {
     "scorecards-monthly": {"task": "staff.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Every task has a time limit: the soft one raises SoftTimeLimitExceeded in the task (its transaction
+# rolls back and the next run does the work), the hard one kills the worker process. These are the
+# defaults; a long task sets its own (the calls import, in its decorator; the monthly scorecards here).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+SCORECARDS_SOFT_TIME_LIMIT = env.int("SCORECARDS_SOFT_TIME_LIMIT", default=900)
+SCORECARDS_TIME_LIMIT = env.int("SCORECARDS_TIME_LIMIT", default=1200)
+CELERY_TASK_ANNOTATIONS = {
+    "staff.scorecards": {"soft_time_limit": SCORECARDS_SOFT_TIME_LIMIT, "time_limit": SCORECARDS_TIME_LIMIT},
+}
 
 # Calls imports: time limits per run, and the reaper (beat, "calls-reap") that queues again an import
 # waiting or running with no progress for CALLS_IMPORT_STALE_SECONDS (its worker or its message was
@@ -238,7 +248,8 @@ CALLS_IMPORT_MAX_ATTEMPTS = env.int("CALLS_IMPORT_MAX_ATTEMPTS", default=3)
 # or a task still running would be handed out twice; the reaper, not this, brings a lost import back.
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CALLS_IMPORT_TIME_LIMIT + 300)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=max(
+            CALLS_IMPORT_TIME_LIMIT, SCORECARDS_TIME_LIMIT, CELERY_TASK_TIME_LIMIT) + 300)
     }
 
 REST_FRAMEWORK = {
