@@ -6,6 +6,8 @@ formula. A call that overflows through two queues is offered once: offered count
 """
 
 import hashlib
+import logging
+import time as clock
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +21,8 @@ from django.utils.translation import gettext as _
 from servicecenter.errors import DomainError
 from sla.models import CallImport, CallImportFailure, CallImportStatus, CallRecord
 from sla.queue_log import parse_csv, parse_queue_log
+
+logger = logging.getLogger(__name__)
 
 BATCH = 2000
 COPY_BATCH = 50_000
@@ -86,6 +90,7 @@ def call_import_run(*, import_id: int) -> CallImport:
     """Parse and store one import. Safe to run again (a worker that died half-way, a task delivered
     twice): attempts already stored are counted as duplicates, never stored twice, and the import is
     marked done in the same transaction as its last insert."""
+    started = clock.monotonic()
     with _run_lock(import_id) as free:
         if not free:  # another worker is running it now
             return CallImport.objects.defer("content").get(pk=import_id)
@@ -104,6 +109,10 @@ def call_import_run(*, import_id: int) -> CallImport:
         store = _store_copy if connection.vendor == "postgresql" else _store_batches
         store(job, parsed)
     job.refresh_from_db()
+    logger.info("calls.import done", extra={
+        "import_id": job.pk, "status": job.status, "attempt": job.attempts, "lines": job.lines,
+        "processed": job.processed, "imported": job.imported, "duplicates": job.duplicates,
+        "errors": len(job.errors), "duration_ms": round((clock.monotonic() - started) * 1000, 1)})
     return job
 
 

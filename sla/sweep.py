@@ -17,6 +17,8 @@ For a ticket nobody holds, the team lead stands in the assignee's superior's pla
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +33,8 @@ from staff.chain import MAX_DEPTH
 from staff.models import ConcurrentPost, Position, StaffMember
 from staff.roles import LEADING_ROLES
 from tickets.models import EventKind, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
 
 
 class OrgLadder:
@@ -166,6 +170,7 @@ def _set_rows(rows: list[dict], **fields) -> None:
 
 def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResult:
     """One sweep in one transaction; see the module docstring."""
+    started = time.monotonic()
     now = now or timezone.now()
     batch = batch or settings.SLA_SWEEP_BATCH
     result = SweepResult()
@@ -231,6 +236,8 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
 
             ids = list(result.notifications)
             transaction.on_commit(lambda: sla_notify_task.delay(ids))
+    logger.info("sla.sweep done", extra={**result.as_dict(),
+                                         "duration_ms": round((time.monotonic() - started) * 1000, 1)})
     return result
 
 

@@ -6,8 +6,10 @@ call ``invitation_schedule``. The Celery task ``surveys.send`` calls ``invitatio
 
 import base64
 import hashlib
+import logging
 import re
 import secrets
+import time as clock
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -43,6 +45,8 @@ from surveys.models import (
 )
 from tickets.models import EventKind, Status, Ticket, TicketEvent
 from tickets.selectors import ticket_scope
+
+logger = logging.getLogger(__name__)
 
 
 class SurveyError(DomainError):
@@ -216,6 +220,7 @@ def invitations_send(*, now: datetime | None = None, limit: int | None = None) -
     running at the same time skips it and a job that dies before its commit leaves it scheduled
     (retried with the same link and message key). Two queries per message, whatever the backlog.
     """
+    started = clock.monotonic()
     now = now or timezone.now()
     limit = limit or settings.SURVEYS_SEND_BATCH
     result = SendResult()
@@ -251,6 +256,8 @@ def invitations_send(*, now: datetime | None = None, limit: int | None = None) -
             invitation.token_hash = token_hash(token)
             invitation.save(update_fields=["attempts", "state", "sent_at", "expires_at", "token_hash"])
             result.sent += 1
+    logger.info("surveys.send done", extra={**result.as_dict(), "due": min(len(due), limit),
+                                             "duration_ms": round((clock.monotonic() - started) * 1000, 1)})
     return result
 
 

@@ -294,11 +294,23 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 # The center itself.
 SERVICECENTER_NAME = env("SERVICECENTER_NAME", default="")
 
+# The runs that report what they did (the sweep, survey sends, call imports: one line each, with
+# counts and ``duration_ms`` passed as ``extra``) log as key=value lines (servicecenter/logformat.py)
+# through their own handler, so a Celery worker, which takes over the root logger, keeps the fields.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "formatters": {"keyvalue": {"()": "servicecenter.logformat.KeyValueFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "keyvalue": {"class": "logging.StreamHandler", "formatter": "keyvalue"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        name: {"handlers": ["keyvalue"], "level": LOG_LEVEL, "propagate": False}
+        for name in ("sla.sweep", "sla.calls", "calls", "surveys.services")
+    },
 }
 
 # Tickets: the kinds that get a callback (回访) when resolved, and how long before an unreachable
