@@ -1,11 +1,10 @@
 from functools import cached_property
 
-from django.db.models import Q
 from django.utils import timezone
 
 from sla.models import CalendarDay, DaySource, Notification
-from staff.models import Position, Role
-from staff.roles import LEADING_ROLES
+from staff.access import user_is_leader
+from staff.selectors import user_is_org_admin
 
 
 class _SlaContext:
@@ -22,11 +21,7 @@ class _SlaContext:
 
     @cached_property
     def is_leader(self) -> bool:
-        user = self._user
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return user.is_superuser or Position.objects.filter(
-            Q(holders__user=user) | Q(concurrent_assignments__staff__user=user), role__in=LEADING_ROLES).exists()
+        return user_is_leader(self._user)
 
     @cached_property
     def provisional_years(self) -> list[int]:
@@ -35,9 +30,7 @@ class _SlaContext:
         user = self._user
         if not getattr(user, "is_authenticated", False):
             return []
-        if not user.is_superuser and not Position.objects.filter(
-            holders__user=user, role__in=[*LEADING_ROLES, Role.ADMIN]
-        ).exists():
+        if not (self.is_leader or user_is_org_admin(user)):
             return []
         today = timezone.localdate()
         # A year from 29 February is 28 February (date.replace(year=…) has no 29th and failed every page).

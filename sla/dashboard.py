@@ -13,9 +13,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sla.metrics import sla_metrics_by
+from staff.access import Scope
 from staff.models import Unit
 from tickets.models import OPEN_STATUSES
-from tickets.selectors import TicketScope, ticket_list_for
+from tickets.selectors import ticket_list_for
 
 AGEING = (("0-1d", 0, 1), ("1-3d", 1, 3), ("3-7d", 3, 7), ("7-30d", 7, 30), ("30d+", 30, None))
 
@@ -37,7 +38,7 @@ def _today(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def dashboard_for(*, scope: TicketScope, now: datetime | None = None, date_from: date | None = None,
+def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date | None = None,
                   date_to: date | None = None) -> Dashboard:
     now = now or timezone.now()
     open_tickets = ticket_list_for(scope=scope, with_clocks=False).filter(status__in=OPEN_STATUSES)

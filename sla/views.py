@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from servicecenter.errors import DomainError
 from servicecenter.exports import csv_response, xlsx_response
 from sla.models import Notification
+from staff.access import leader_required
 from staff.models import StaffMember
 
 
@@ -25,11 +26,7 @@ def notifications(request):
     return render(request, "sla/notifications.html", {"notifications": page})
 
 
-def _leader_scope(request):
-    from tickets.selectors import ticket_scope
-
-    scope = ticket_scope(request.user)
-    return scope if (scope.is_leader or scope.sees_all) else None
+LEADERS_ONLY = gettext_lazy("The dashboard is for team leads, supervisors and the director.")
 
 
 def _period(request):
@@ -43,14 +40,12 @@ def _period(request):
 
 @login_required
 @require_http_methods(["GET"])
-def dashboard(request):
+@leader_required(LEADERS_ONLY)
+def dashboard(request, scope):
     """The SLA dashboard: tiles that drill down, compliance charts, backlog ageing, at-risk tickets to
     reassign, and the whole center by department for the director. Refreshes itself."""
     from sla.dashboard import dashboard_for
 
-    scope = _leader_scope(request)
-    if scope is None:
-        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
     date_from, date_to, ok = _period(request)
     board = dashboard_for(scope=scope, date_from=date_from, date_to=date_to)
     people = StaffMember.objects.filter(is_active=True).order_by("name")
@@ -76,15 +71,13 @@ def dashboard(request):
 
 @login_required
 @require_http_methods(["GET"])
-def dashboard_export(request, fmt: str):
+@leader_required(LEADERS_ONLY)
+def dashboard_export(request, fmt: str, scope):
     """Compliance by team, agent and kind over the period, as CSV or XLSX."""
     from sla.dashboard import dashboard_for
 
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    scope = _leader_scope(request)
-    if scope is None:
-        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
     from servicecenter.numbers import PeriodForm, bad_request
 
     period = PeriodForm(request.GET)
@@ -109,16 +102,13 @@ def dashboard_export(request, fmt: str):
 
 @login_required
 @require_http_methods(["POST"])
-def dashboard_reassign(request):
+@leader_required(LEADERS_ONLY)
+def dashboard_reassign(request, scope):
     """Reassign several at-risk tickets at once; each goes through the assign service."""
     from servicecenter.errors import DomainError
+    from servicecenter.numbers import MAX_ID, BadNumber, parse_int
     from tickets import services
     from tickets.selectors import ticket_list_for
-
-    scope = _leader_scope(request)
-    if scope is None:
-        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
-    from servicecenter.numbers import MAX_ID, BadNumber, parse_int
 
     try:
         assignee_id = parse_int(request.POST.get("assignee") or "0", minimum=0, maximum=MAX_ID)
@@ -149,7 +139,8 @@ def dashboard_reassign(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calls(request):
+@leader_required(LEADERS_ONLY)
+def calls(request, scope):
     """The 15-second answer rate: an hour-by-day heat map, agents, upload of call logs, staffing."""
     from datetime import timedelta
 
@@ -157,8 +148,6 @@ def calls(request):
     from sla.models import CallImport
     from sla.tasks import call_import_task
 
-    if _leader_scope(request) is None:
-        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
     if request.method == "POST":
         upload = request.FILES.get("file")
         fmt = request.POST.get("format", "queue_log")
@@ -230,12 +219,11 @@ def _staffing(request):
 
 @login_required
 @require_http_methods(["GET"])
-def call_import(request, pk: int):
+@leader_required(LEADERS_ONLY)
+def call_import(request, pk: int, scope):
     """An import's progress; the page polls itself while the worker runs."""
     from sla.models import CallImport
 
-    if _leader_scope(request) is None:
-        return HttpResponseForbidden(_("The dashboard is for team leads, supervisors and the director."))
     job = CallImport.objects.defer("content").filter(pk=pk).first()
     if job is None:
         raise Http404

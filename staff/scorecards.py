@@ -201,11 +201,11 @@ def scorecards_compute(*, month: date, now: datetime | None = None) -> int:
 def scorecard_adjust(*, scorecard_id: int, actor, adjustment, reason: str) -> Scorecard:
     """A supervisor's adjustment with a reason, within ± ``SCORECARD_MAX_ADJUSTMENT``; for leaders
     above the agent (not their own card)."""
-    from tickets.selectors import ticket_scope
+    from staff.access import scope_for
 
     # Who may first, the same answer for a card that does not exist: a stranger learns nothing.
     card = Scorecard.objects.select_for_update(of=("self",)).filter(pk=scorecard_id).first()
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     if card is None or not scope.leads(card.staff_id):
         raise ForbiddenError(_("Only a leader above the agent can adjust this score."), code="forbidden")
     try:

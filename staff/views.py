@@ -13,11 +13,11 @@ from servicecenter.errors import DomainError, ForbiddenError
 from servicecenter.exports import xlsx_response
 from servicecenter.numbers import IdField, MonthForm, bad_request, query_values
 from staff import selectors
+from staff.access import scope_for
 from staff.models import Kpi, Role, Unit
 from staff.scorecards import parse_month, scorecard_list_for
 from staff.scorecards import scorecard_adjust as scorecard_adjust_service
 from staff.scorecards import scorecards_compute as scorecards_compute_service
-from tickets.selectors import ticket_scope
 
 
 @login_required
@@ -44,7 +44,7 @@ def job_description(request, code: str):
 
 
 def _scorecard_scope(request):
-    scope = ticket_scope(request.user)
+    scope = scope_for(request.user)
     return scope if scope.is_staff_member else None
 
 
@@ -81,7 +81,7 @@ def scorecards(request):
     return render(request, "staff/scorecards.html", {
         "month": month, "team": team, "teams": list(teams), "cards": cards, "scope": scope,
         "kpis": [(k, Kpi(k).label) for k in KPI_ORDER], "max_adjustment": settings.SCORECARD_MAX_ADJUSTMENT,
-        "may_lead": scope.sees_all or scope.is_leader,
+        "may_lead": scope.may_lead,
     }, status=200 if ok else 400)
 
 
@@ -103,8 +103,8 @@ def scorecard_adjust(request, pk: int):
 @login_required
 @require_http_methods(["POST"])
 def scorecards_compute(request):
-    scope = ticket_scope(request.user)
-    if not (scope.sees_all or scope.is_leader):
+    scope = scope_for(request.user)
+    if not scope.may_lead:
         return HttpResponseForbidden(_("Scorecards are computed by leaders."))
     month = parse_month(request.POST.get("month"))
     if month is None or month > previous_or_current_month():

@@ -5,19 +5,19 @@ from datetime import date
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import MD5, Cast, Concat
 
+from staff.access import Scope
 from staff.scorecards import month_bounds
 from surveys.models import FollowUp, QualityReview
 from tickets.models import Status, Ticket
-from tickets.selectors import TicketScope
 
 
-def _people(scope: TicketScope, field: str) -> Q:
+def _people(scope: Scope, field: str) -> Q:
     return Q() if scope.sees_all else Q(**{f"{field}__in": scope.staff_ids})
 
 
-def follow_up_list_for(*, scope: TicketScope) -> QuerySet[FollowUp]:
+def follow_up_list_for(*, scope: Scope) -> QuerySet[FollowUp]:
     """Follow-ups of unhappy answers about the work of people in the viewer's subtree, or addressed to them."""
-    if not (scope.sees_all or scope.is_leader):
+    if not scope.may_lead:
         return FollowUp.objects.none()
     follow_ups = FollowUp.objects.select_related("ticket", "agent", "supervisor", "response")
     if scope.sees_all:
@@ -26,19 +26,19 @@ def follow_up_list_for(*, scope: TicketScope) -> QuerySet[FollowUp]:
     return follow_ups.filter(Q(agent__in=scope.staff_ids) | mine)
 
 
-def review_list_for(*, scope: TicketScope) -> QuerySet[QualityReview]:
-    if not (scope.sees_all or scope.is_leader):
+def review_list_for(*, scope: Scope) -> QuerySet[QualityReview]:
+    if not scope.may_lead:
         return QualityReview.objects.none()
     return QualityReview.objects.filter(_people(scope, "agent")).select_related("ticket", "agent", "reviewer")
 
 
-def review_sample_for(*, scope: TicketScope, month: date, size: int = 10) -> list[Ticket]:
+def review_sample_for(*, scope: Scope, month: date, size: int = 10) -> list[Ticket]:
     """A fair sample of the month's handled tickets of people below the viewer, not yet reviewed.
 
     The order is MD5 of the ticket id and month: stable within the month (the page does not
     reshuffle as reviews are made), unrelated to who handled what or when.
     """
-    if not (scope.sees_all or scope.is_leader):
+    if not scope.may_lead:
         return []
     start, end = month_bounds(month)
     people = _people(scope, "assignee")

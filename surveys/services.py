@@ -24,6 +24,7 @@ from django.utils.translation import override
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
 from sla.models import Notification, NotificationKind
 from sla.services import working_deadline
+from staff.access import scope_for
 from staff.models import StaffMember
 from staff.selectors import superior_of
 from surveys.backends import Message, SendError, backend_for
@@ -44,7 +45,6 @@ from surveys.models import (
     SurveyTemplate,
 )
 from tickets.models import EventKind, Status, Ticket, TicketEvent
-from tickets.selectors import ticket_scope
 
 logger = logging.getLogger(__name__)
 
@@ -386,7 +386,7 @@ def follow_up_close(*, follow_up_id: int, actor, outcome: str) -> FollowUp:
     follow_up = FollowUp.objects.select_for_update(of=("self",)).filter(pk=follow_up_id).first()
     if follow_up is None:
         raise SurveyError(_("No such follow-up."), code="not_found")
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     is_supervisor = scope.staff is not None and follow_up.supervisor_id == scope.staff.pk
     if not (is_supervisor or scope.leads(follow_up.agent_id)):
         raise SurveyForbidden(_("Only the agent's supervisor or those above can close this follow-up."),
@@ -413,8 +413,8 @@ HANDLED = (Status.RESOLVED, Status.CLOSED)
 def quality_review_create(*, ticket_id: int, actor, has_error: bool, score, error_category: str = "",
                           notes: str = "") -> QualityReview:
     """A leader's review of a handled ticket of someone below them; one review per ticket."""
-    scope = ticket_scope(actor)
-    if not (scope.is_leader or scope.sees_all):
+    scope = scope_for(actor)
+    if not scope.may_lead:
         raise SurveyForbidden(_("Quality reviews are for team leads, supervisors and the director."),
                               code="forbidden")
     try:

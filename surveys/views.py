@@ -13,10 +13,11 @@ from django_ratelimit.decorators import ratelimit
 
 from servicecenter.errors import DomainError, ForbiddenError
 from servicecenter.numbers import MAX_ID, MonthForm, PeriodForm, parse_int, query_values
+from staff.access import scope_for
 from surveys import selectors, services
 from surveys.metrics import GROUPS, survey_metrics
 from surveys.models import ErrorCategory, FollowUpState, InvitationState, Rating
-from tickets.selectors import ticket_list_for, ticket_scope
+from tickets.selectors import ticket_list_for
 
 
 def _answer_rate(group, request):
@@ -65,8 +66,8 @@ def survey(request, token: str):
 
 
 def _leader(request):
-    scope = ticket_scope(request.user)
-    return scope if (scope.is_leader or scope.sees_all) else None
+    scope = scope_for(request.user)
+    return scope if scope.may_lead else None
 
 
 @login_required

@@ -8,22 +8,18 @@ Who sees what (``domain.md`` §7, issue 3):
 - anonymous users and users without a post see nothing.
 A report's (举报) reporter is shown only to the holder and those above them (and, while nobody
 holds it, to leaders of the team it is queued for). That rule is written once, as
-:meth:`TicketScope.sees_reporter` for one ticket in hand and :func:`reporter_visible` for queries
+:func:`sees_reporter` for one ticket in hand and :func:`reporter_visible` for queries
 (the ``reporter_visible`` annotation of every ticket list); filters, searches, the customer card and
 customer edits all ask it, so no list, count or error tells anyone else who reported.
 
-The scope is two small id lists computed once per request, so a list is one indexed query however
-many tickets there are.
+The scope (``staff/access.py``) is two small id lists computed once per request, so a list is one
+indexed query however many tickets there are.
 """
-
-from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from staff.chain import subordinate_ids_sql
-from staff.models import Position, Role, StaffMember
-from staff.roles import LEADING_ROLES
-from staff.selectors import staff_for_user
+from staff.access import Scope, scope_for
+from staff.models import Position, StaffMember
 from tickets.models import (
     Callback,
     CallbackAttempt,
@@ -37,98 +33,16 @@ from tickets.models import (
 )
 
 
-@dataclass(frozen=True)
-class TicketScope:
-    """What one user may see: everything, or tickets of these people and these units."""
-
-    user_id: int | None
-    staff: StaffMember | None = None
-    sees_all: bool = False
-    is_leader: bool = False
-    staff_ids: frozenset[int] = field(default_factory=frozenset)  # self and everyone below
-    unit_ids: frozenset[int] = field(default_factory=frozenset)  # units where those people hold posts
-
-    @property
-    def is_staff_member(self) -> bool:
-        return self.sees_all or self.staff is not None
-
-    def may_work(self, ticket: Ticket) -> bool:
-        """Reply, pause, resolve, dispatch, cancel, transfer, assign: the holder, anyone above them, or,
-        while nobody holds it, a leader of the team it waits in. Seeing a ticket because it was passed
-        to one's unit (the responsible unit) is not enough."""
-        if self.sees_all:
-            return True
-        if ticket.assignee_id is None:
-            return self.is_leader and ticket.team_id in self.unit_ids
-        return ticket.assignee_id in self.staff_ids
-
-    def in_queue(self, ticket: Ticket) -> bool:
-        """Claim, edit while unheld, reopen: the ticket is held in this person's subtree or waits in a
-        team they or those below them belong to (not merely passed to their unit)."""
-        return self.sees_all or ticket.assignee_id in self.staff_ids or ticket.team_id in self.unit_ids
-
-    def leads(self, staff_id: int | None) -> bool:
-        """Someone below this person (not themselves): whose follow-ups, reviews and scores they handle."""
-        if self.sees_all:
-            return staff_id is None or self.staff is None or staff_id != self.staff.pk
-        return (self.is_leader and staff_id is not None and staff_id in self.staff_ids
-                and staff_id != getattr(self.staff, "pk", None))
-
-    def may_assign_to(self, staff: StaffMember) -> bool:
-        if self.sees_all:
-            return True
-        return self.is_leader and staff.pk in self.staff_ids
-
-    def sees_reporter(self, ticket: Ticket) -> bool:
-        """The reporter rule for one ticket; :func:`reporter_visible` is the same rule in SQL."""
-        if ticket.kind != Kind.REPORT or self.sees_all:
-            return True
-        if ticket.assignee_id is None:
-            return self.is_leader and ticket.team_id in self.unit_ids
-        return ticket.assignee_id in self.staff_ids
-
-    def leads_holder_of(self, ticket: Ticket) -> bool:
-        """A leader above the ticket's holder (not the holder), or of the team an unheld ticket waits in."""
-        if self.sees_all:
-            return True
-        if ticket.assignee_id is None:
-            return self.is_leader and ticket.team_id in self.unit_ids
-        return self.leads(ticket.assignee_id)
+def sees_reporter(scope: Scope, ticket: Ticket) -> bool:
+    """The reporter rule for one ticket; :func:`reporter_visible` is the same rule in SQL."""
+    if ticket.kind != Kind.REPORT or scope.sees_all:
+        return True
+    if ticket.assignee_id is None:
+        return scope.leads_team_of(ticket)
+    return ticket.assignee_id in scope.staff_ids
 
 
-def ticket_scope(user) -> TicketScope:
-    """Two queries at most: the posts this person holds, and the people and units below them."""
-    if not getattr(user, "is_authenticated", False):
-        return TicketScope(user_id=None)
-    member = staff_for_user(user)
-    if user.is_superuser:
-        return TicketScope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
-    if member is None or not member.is_active:
-        return TicketScope(user_id=user.pk)
-    posts = Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member))
-    roles = set(posts.values_list("role", flat=True))
-    if Role.DIRECTOR in roles:
-        return TicketScope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
-    below = subordinate_ids_sql(member.pk)
-    units = (
-        Position.objects.filter(
-            Q(holders=member) | Q(concurrent_assignments__staff=member)
-            | Q(holders__in=below) | Q(concurrent_assignments__staff__in=below)
-        )
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-    staff_ids = {member.pk, *StaffMember.objects.filter(pk__in=below).values_list("pk", flat=True)}
-    return TicketScope(
-        user_id=user.pk,
-        staff=member,
-        is_leader=bool(roles & LEADING_ROLES),
-        staff_ids=frozenset(staff_ids),
-        unit_ids=frozenset(units),
-    )
-
-
-def _visible(scope: TicketScope) -> Q:
+def _visible(scope: Scope) -> Q:
     return (
         Q(assignee_id__in=scope.staff_ids)
         | Q(team_id__in=scope.unit_ids)
@@ -136,7 +50,7 @@ def _visible(scope: TicketScope) -> Q:
     )
 
 
-def reporter_visible(scope: TicketScope, *, through: str = ""):
+def reporter_visible(scope: Scope, *, through: str = ""):
     """The reporter rule as an expression: true where this user may see the ticket's customer.
     ``through`` is the path to the ticket from another model (``"ticket__"`` for callbacks)."""
     if scope.sees_all:
@@ -151,12 +65,12 @@ def reporter_visible(scope: TicketScope, *, through: str = ""):
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def ticket_list_for(*, user=None, scope: TicketScope | None = None, with_clocks: bool = True) -> QuerySet[Ticket]:
+def ticket_list_for(*, user=None, scope: Scope | None = None, with_clocks: bool = True) -> QuerySet[Ticket]:
     """Every ticket the user may see, with what a list shows joined in and ``reporter_visible``.
 
     ``with_clocks`` prefetches the SLA clocks (one more query); queues that show only the ticket's
     own ``sla_due_at`` and ``sla_state`` leave it off."""
-    scope = scope or ticket_scope(user)
+    scope = scope or scope_for(user)
     qs = Ticket.objects.select_related("customer", "team", "assignee", "business_line", "responsible_unit")
     if with_clocks:
         qs = qs.prefetch_related(Prefetch("clocks", queryset=_clocks(), to_attr="sla_clocks"))
@@ -180,7 +94,7 @@ def ticket_receipt(ticket_id: int) -> dict:
     return row
 
 
-def ticket_detail_for(*, user=None, scope: TicketScope | None = None) -> QuerySet[Ticket]:
+def ticket_detail_for(*, user=None, scope: Scope | None = None) -> QuerySet[Ticket]:
     return ticket_list_for(user=user, scope=scope).prefetch_related(
         Prefetch("work_orders", queryset=WorkOrder.objects.select_related("field_team")),
         Prefetch("callbacks", queryset=Callback.objects.select_related("assignee").prefetch_related("attempts")),
@@ -212,7 +126,7 @@ def ticket_events(ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor", "actor__staff_member").order_by("created_at", "id")
 
 
-def customer_list_for(*, scope: TicketScope) -> QuerySet[Customer]:
+def customer_list_for(*, scope: Scope) -> QuerySet[Customer]:
     """The customer directory as this user may see it: customers with a ticket anywhere in the center
     whose customer this user may see, i.e. all but those known only as the reporter of reports hidden
     from them. Otherwise a new name in the directory, appearing as a hidden report appears in the
@@ -224,7 +138,7 @@ def customer_list_for(*, scope: TicketScope) -> QuerySet[Customer]:
     return Customer.objects.filter(Exists(shown)).order_by("name", "id")
 
 
-def customer_in_scope(*, customer_id: int, scope: TicketScope) -> bool:
+def customer_in_scope(*, customer_id: int, scope: Scope) -> bool:
     """Whether this user works with the customer: a ticket of theirs that the user may see, and whose
     customer the user may see (a report that hides its reporter does not count, or a refusal would
     tell who reported)."""
@@ -233,7 +147,7 @@ def customer_in_scope(*, customer_id: int, scope: TicketScope) -> bool:
     return ticket_list_for(scope=scope, with_clocks=False).filter(customer_id=customer_id, reporter_visible=True).exists()
 
 
-def customer_tickets_for(*, customer: Customer, scope: TicketScope) -> QuerySet[Ticket]:
+def customer_tickets_for(*, customer: Customer, scope: Scope) -> QuerySet[Ticket]:
     """The customer card's history: their tickets this user may see, without reports that hide them."""
     return (
         ticket_list_for(scope=scope)
@@ -242,7 +156,7 @@ def customer_tickets_for(*, customer: Customer, scope: TicketScope) -> QuerySet[
     )
 
 
-def work_order_list_for(*, scope: TicketScope) -> QuerySet[WorkOrder]:
+def work_order_list_for(*, scope: Scope) -> QuerySet[WorkOrder]:
     qs = WorkOrder.objects.select_related("ticket", "field_team", "dispatched_by")
     if not scope.is_staff_member:
         return qs.none()
@@ -252,7 +166,7 @@ def work_order_list_for(*, scope: TicketScope) -> QuerySet[WorkOrder]:
     return qs.filter(visible)
 
 
-def callback_list_for(*, scope: TicketScope) -> QuerySet[Callback]:
+def callback_list_for(*, scope: Scope) -> QuerySet[Callback]:
     qs = Callback.objects.select_related("ticket", "ticket__customer", "assignee", "raised_to").prefetch_related(
         Prefetch("attempts", queryset=CallbackAttempt.objects.order_by("number"))
     )

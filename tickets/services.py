@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sla import services as sla
+from staff.access import Scope, scope_for
 from staff.models import Skill, StaffMember, Unit
 from staff.selectors import superior_of
 from surveys import services as surveys
@@ -38,7 +39,7 @@ from tickets.models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tickets.selectors import TicketScope, customer_in_scope, team_queue_for, ticket_list_for, ticket_scope
+from tickets.selectors import customer_in_scope, team_queue_for, ticket_list_for
 
 MAX_UNREACHABLE_ATTEMPTS = 3
 # Fields a PATCH may change; each change is an event with the old and new value. Moving a ticket to
@@ -96,7 +97,7 @@ def customer_match_or_create(
             language=language or settings.LANGUAGE_CODE,
         )
     if public or (getattr(actor, "pk", None) and not customer_in_scope(customer_id=customer.pk,
-                                                                       scope=ticket_scope(actor))):
+                                                                       scope=scope_for(actor))):
         return customer
     changed = []
     for field_name, value in (("phone", phone), ("email", email), ("account_no", account_no)):
@@ -111,7 +112,7 @@ def customer_match_or_create(
 CUSTOMER_FIELDS = ("name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language")
 
 
-def customer_access_for_edit(*, customer_id: int, scope: TicketScope) -> None:
+def customer_access_for_edit(*, customer_id: int, scope: Scope) -> None:
     """Refuse (403) an edit of a customer the user does not work with; callers may ask before they
     validate the input, so that a stranger learns nothing from the validation either."""
     if not customer_in_scope(customer_id=customer_id, scope=scope):
@@ -124,7 +125,7 @@ def customer_update(*, customer_id: int, actor, changes: dict) -> Customer:
     scope, whose customer one may see) and the leaders above them. A new customer class or area
     re-matches the SLA policy of their open tickets and recomputes the running clocks (recorded on
     each ticket); a report's deadlines never depend on its reporter, so reports are left alone."""
-    customer_access_for_edit(customer_id=customer_id, scope=ticket_scope(actor))
+    customer_access_for_edit(customer_id=customer_id, scope=scope_for(actor))
     unknown = set(changes) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TicketError(_("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
@@ -206,7 +207,7 @@ def ticket_create(
     if not subject.strip():
         raise TicketError(_("A subject is required."), code="subject")
     if assignee is not None and getattr(actor, "pk", None):
-        scope = ticket_scope(actor)
+        scope = scope_for(actor)
         if assignee.pk != getattr(scope.staff, "pk", None) and not scope.may_assign_to(assignee):
             raise TicketForbidden(_("You can only assign to yourself or to people below you."),
                                   code="outside_subtree")
@@ -254,19 +255,19 @@ def _lock(ticket_id: int, version: int | None) -> Ticket:
     return ticket
 
 
-def _require_sight(ticket: Ticket, scope: TicketScope) -> None:
+def _require_sight(ticket: Ticket, scope: Scope) -> None:
     """A ticket outside the user's sight is not found, whoever calls: the page, the API or a task."""
     if not scope.sees_all and not ticket_list_for(scope=scope, with_clocks=False).filter(pk=ticket.pk).exists():
         raise TicketNotFound(_("No such ticket."), code="not_found")
 
 
-def _require_queue(ticket: Ticket, scope: TicketScope) -> None:
+def _require_queue(ticket: Ticket, scope: Scope) -> None:
     if not scope.in_queue(ticket):
         raise TicketForbidden(_("This ticket waits in another team's queue; it was only passed to yours."),
                               code="not_in_queue")
 
 
-def _require_work(ticket: Ticket, scope: TicketScope) -> None:
+def _require_work(ticket: Ticket, scope: Scope) -> None:
     if not scope.may_work(ticket):
         raise TicketForbidden(_("Only the person holding this ticket or those above them may do that."),
                               code="not_holder")
@@ -300,7 +301,7 @@ def _save(ticket: Ticket, fields: list[str]) -> Ticket:
 
 def ticket_claim(*, ticket_id: int, actor) -> Ticket:
     """Take an unclaimed ticket: a compare-and-set, so of many at once exactly one wins."""
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     if scope.staff is None:
         raise TicketForbidden(_("Only staff with a post can claim tickets."), code="no_post")
     with transaction.atomic():
@@ -334,7 +335,7 @@ def ticket_claim(*, ticket_id: int, actor) -> Ticket:
 
 def ticket_next(*, actor) -> Ticket | None:
     """Claim the most urgent unclaimed ticket of my team; rows others are taking are skipped."""
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     if scope.staff is None:
         raise TicketForbidden(_("Only staff with a post can take tickets."), code="no_post")
     with transaction.atomic():
@@ -351,7 +352,7 @@ def ticket_next(*, actor) -> Ticket | None:
 def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int | None = None,
                   comment: str = "") -> Ticket:
     """A lead gives a ticket to someone in their subtree (or to themselves); the team follows the person."""
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     ticket = _lock(ticket_id, version)
     _require_sight(ticket, scope)
     target = workflow.check(ticket, "assign")
@@ -382,7 +383,7 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
 def ticket_start(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "start")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
 
 
@@ -393,7 +394,7 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
         raise TicketError(_("The reply is empty."), code="empty")
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "reply")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     now = timezone.now()
     _event(ticket, EventKind.REPLY, actor, body=body.strip())
     fields = _set_status(ticket, target, actor, now=now)
@@ -419,7 +420,7 @@ def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None)
 def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Ticket:
     """Edit fields; the version must be the one the editor read. Each changed field is an event."""
     ticket = _lock(ticket_id, version)
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     _require_sight(ticket, scope)
     workflow.check(ticket, "edit")
     if ticket.assignee_id is not None:
@@ -460,7 +461,7 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     them (a leader, while nobody holds it). Nobody there holds it yet; its deadlines run on."""
     if not reason.strip():
         raise TicketError(_("Say why the ticket goes to another team."), code="empty")
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     ticket = _lock(ticket_id, version)
     _require_sight(ticket, scope)
     target = workflow.check(ticket, "transfer")
@@ -480,7 +481,7 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     return _save(ticket, fields)
 
 
-def reclassify_access(*, ticket: Ticket, scope: TicketScope) -> None:
+def reclassify_access(*, ticket: Ticket, scope: Scope) -> None:
     """Refuse (403) a reclassification by anyone but a leader above the holder; callers may ask before
     they validate the input."""
     if not scope.leads_holder_of(ticket):
@@ -497,7 +498,7 @@ def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version:
         raise TicketError(_("Unknown kind."), code="kind")
     if not reason.strip():
         raise TicketError(_("Say why the ticket is reclassified."), code="empty")
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     ticket = _lock(ticket_id, version)
     _require_sight(ticket, scope)
     workflow.check(ticket, "reclassify")
@@ -519,7 +520,7 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
         raise TicketError(_("Say what the customer is to provide."), code="empty")
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "pause")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     ticket.pause_reason = reason.strip()
     now = timezone.now()
     sla.clocks_pause(ticket_id=ticket.pk, at=now)
@@ -530,7 +531,7 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
 def ticket_resume(*, ticket_id: int, actor, version: int | None = None, comment: str = "") -> Ticket:
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "resume")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     ticket.pause_reason = ""
     now = timezone.now()
     sla.clocks_resume(ticket_id=ticket.pk, at=now, actor=actor)
@@ -545,7 +546,7 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
         raise TicketError(_("Instructions for the field team are required."), code="empty")
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "dispatch")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("A work order for this ticket is still open."), code="work_order_open")
     now = timezone.now()
@@ -617,7 +618,7 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
         raise TicketError(_("Say how the ticket was resolved."), code="empty")
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "resolve")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("The field team has not restored the fault yet."), code="work_order_open")
     now = timezone.now()
@@ -643,7 +644,7 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
 def ticket_close(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "close")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     if ticket.callbacks.filter(state=CallbackState.DUE).exists():
         raise TicketConflict(_("A callback is still due; record it first."), code="callback_due")
     return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
@@ -665,7 +666,7 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str, version: int | None = N
     if not reason.strip():
         raise TicketError(_("Say why the ticket is reopened."), code="empty")
     ticket = _lock(ticket_id, version)
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     _require_sight(ticket, scope)
     workflow.check(ticket, "reopen")
     _require_queue(ticket, scope)
@@ -681,7 +682,7 @@ def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of: Ticket | 
         raise TicketError(_("Name the ticket this one duplicates."), code="duplicate_of")
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "cancel")
-    _require_work(ticket, ticket_scope(actor))
+    _require_work(ticket, scope_for(actor))
     if duplicate_of is not None and duplicate_of.pk == ticket.pk:
         raise TicketError(_("A ticket cannot duplicate itself."), code="duplicate_of")
     ticket.cancel_reason = reason
@@ -716,7 +717,7 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
     except Callback.DoesNotExist:
         raise TicketError(_("No such callback."), code="not_found") from None
     ticket = _lock(callback.ticket_id, None)
-    scope = ticket_scope(actor)
+    scope = scope_for(actor)
     if not (scope.may_work(ticket) or callback.assignee_id in scope.staff_ids):
         raise TicketForbidden(_("Only the person holding this callback or those above them may record it."),
                               code="not_holder")

@@ -18,7 +18,7 @@ from sla.api import serializers as s
 from sla.metrics import sla_metrics
 from sla.models import CalendarDay, DaySource, Notification, Policy
 from sla.selectors import default_calendar, work_calendar
-from tickets.api.views import HasTicketScope
+from staff.access import HasScope, request_scope
 from tickets.selectors import ticket_list_for
 
 
@@ -100,7 +100,7 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
 class MetricsView(APIView):
     """Compliance, breaches, at risk, response and resolution times over tickets received in a period."""
 
-    permission_classes = [HasTicketScope]
+    permission_classes = [HasScope]
 
     @extend_schema(parameters=[
         OpenApiParameter("from", str, description="YYYY-MM-DD"), OpenApiParameter("to", str, description="YYYY-MM-DD"),
@@ -110,7 +110,7 @@ class MetricsView(APIView):
         query = {"date_from": request.query_params.get("from"), "date_to": request.query_params.get("to"),
                  "group_by": request.query_params.get("group_by", "team")}
         data = valid_query(s.MetricsQuerySerializer(data={k: v for k, v in query.items() if v}))
-        tickets = ticket_list_for(scope=request.ticket_scope)
+        tickets = ticket_list_for(scope=request_scope(request))
         return Response(sla_metrics(tickets=tickets, **data))
 
 
@@ -186,11 +186,11 @@ class IsLeaderOrAdmin(permissions.BasePermission):
     """Call figures and imports are for leads, supervisors, the director and admins."""
 
     def has_permission(self, request, view):
+        from staff.access import scope_for
         from staff.selectors import user_is_org_admin
-        from tickets.selectors import ticket_scope
 
-        scope = ticket_scope(request.user)
-        return bool(scope.is_leader or scope.sees_all or user_is_org_admin(request.user))
+        scope = scope_for(request.user)
+        return scope.may_lead or user_is_org_admin(request.user)
 
 
 class CallImportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

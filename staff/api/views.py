@@ -9,6 +9,7 @@ from servicecenter.api import IsOrgAdminOrReadOnly, month_param
 from servicecenter.errors import ConflictError, ForbiddenError
 from servicecenter.numbers import MAX_ID, api_int
 from staff import selectors, services
+from staff.access import ScopedMixin
 from staff.api.serializers import (
     ChainLinkSerializer,
     PositionSerializer,
@@ -22,7 +23,6 @@ from staff.api.serializers import (
 from staff.filters import PositionFilter, StaffMemberFilter, UnitFilter
 from staff.models import Scorecard, Unit
 from staff.scorecards import parse_month, scorecard_adjust, scorecard_list_for, scorecards_compute
-from tickets.api.views import ScopedMixin
 
 
 class UnitViewSet(viewsets.ModelViewSet):
@@ -121,7 +121,7 @@ class ScorecardViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def compute(self, request):
         """Recompute a month now (leaders and admins); the monthly job does last month on the 1st."""
         scope = self.scope
-        if not (scope.sees_all or scope.is_leader):
+        if not scope.may_lead:
             raise ForbiddenError(_("Scorecards are computed by leaders."), code="forbidden")
         data = ScorecardComputeSerializer(data=request.data)
         data.is_valid(raise_exception=True)

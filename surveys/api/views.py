@@ -10,10 +10,10 @@ from rest_framework.views import APIView
 
 from servicecenter.api import month_param
 from servicecenter.numbers import api_int, valid_query
+from staff.access import HasScope, ScopedMixin, request_scope
 from surveys import selectors, services
 from surveys.api import serializers as s
 from surveys.metrics import GROUPS, survey_metrics
-from tickets.api.views import HasTicketScope, ScopedMixin
 from tickets.selectors import ticket_list_for
 
 
@@ -21,7 +21,7 @@ class SurveyMetricsView(APIView):
     """Sent, responses, response rate and satisfaction rate; complaint resolution and timeliness; the
     service error rate. Over the tickets the caller may see, for a period (default: this month)."""
 
-    permission_classes = [HasTicketScope]
+    permission_classes = [HasScope]
 
     @extend_schema(parameters=[
         OpenApiParameter("from", str, description="YYYY-MM-DD"), OpenApiParameter("to", str, description="YYYY-MM-DD"),
@@ -31,7 +31,7 @@ class SurveyMetricsView(APIView):
         query = {"date_from": request.query_params.get("from"), "date_to": request.query_params.get("to"),
                  "group_by": request.query_params.get("group_by", "team")}
         data = valid_query(s.SurveyMetricsQuerySerializer(data={k: v for k, v in query.items() if v}))
-        tickets = ticket_list_for(scope=request.ticket_scope, with_clocks=False)
+        tickets = ticket_list_for(scope=request_scope(request), with_clocks=False)
         return Response(survey_metrics(tickets=tickets, **data))
 
 
@@ -71,7 +71,7 @@ class QualityReviewViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=s.QualityReviewInSerializer, responses={201: s.QualityReviewSerializer})
     def create(self, request):
-        if not (self.scope.is_leader or self.scope.sees_all):
+        if not self.scope.may_lead:
             raise services.SurveyForbidden(_("Quality reviews are for team leads, supervisors and the director."),
                                            code="forbidden")
         data = self._input(s.QualityReviewInSerializer)

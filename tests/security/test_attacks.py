@@ -19,7 +19,7 @@ reception sees them without being above their holder, which is where the rule is
 - R3 (made where needed): a resolved report of reception held by agent2, passed to region 1.
 
 Most defects found share one cause: a ticket passed to a unit is in that unit's *sight*, and several services
-(claim, assign, reopen, an unheld ticket's edit, ``TicketScope.may_work`` for unheld tickets) treat sight
+(claim, assign, reopen, an unheld ticket's edit, ``Scope.may_work`` for unheld tickets) treat sight
 as authority.
 """
 

@@ -113,12 +113,13 @@ def filtered(username: str, queries: list[dict]) -> list:
     from django.contrib.auth import get_user_model
     from django.test import RequestFactory
 
-    from tickets.selectors import ticket_list_for, ticket_scope
+    from staff.access import scope_for
+    from tickets.selectors import ticket_list_for
     from tickets.views.workspace import queue_for
 
     request = RequestFactory().get("/")
     request.user = get_user_model().objects.get(username=username)
-    scope = ticket_scope(request.user)
+    scope = scope_for(request.user)
     out = []
     for query in queries:
         for base in (ticket_list_for(scope=scope, with_clocks=False), queue_for(scope, "all")):

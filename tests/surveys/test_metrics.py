@@ -6,11 +6,12 @@ import pytest
 import time_machine
 
 from sla.models import Clock
+from staff.access import scope_for
 from surveys.metrics import satisfaction_rate, survey_metrics
 from tests.conftest import signed_in
 from tests.surveys.factories import review, survey
 from tickets.models import Kind, Status, Ticket
-from tickets.selectors import ticket_list_for, ticket_scope
+from tickets.selectors import ticket_list_for
 
 from .conftest import TZ
 
@@ -56,7 +57,7 @@ def _center(make_ticket, member):
 
 
 def figures(username, user, **kwargs):
-    scope = ticket_scope(user(username))
+    scope = scope_for(user(username))
     return survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False), **NOV, **kwargs)
 
 
@@ -93,7 +94,7 @@ def test_a_leader_sees_the_figures_of_their_team_only(center, user):
 
 
 def test_the_figures_take_the_same_queries_at_any_size(center, user, count_queries, make_ticket, member):
-    scope = ticket_scope(user("director"))
+    scope = scope_for(user("director"))
     run = lambda: survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False), **NOV)  # noqa: E731
     before = count_queries(run)
     for _ in range(20):

@@ -5,12 +5,12 @@ from datetime import datetime
 import pytest
 import time_machine
 
+from staff.access import scope_for
 from surveys import services as surveys
 from surveys.models import QualityReview
 from surveys.selectors import review_sample_for
 from tests.conftest import signed_in
 from tickets import services
-from tickets.selectors import ticket_scope
 
 from .conftest import TZ
 
@@ -67,7 +67,7 @@ def test_a_ticket_is_reviewed_once(handled, user, api):
 
 
 def test_the_sample_is_handled_work_below_the_reviewer_not_yet_reviewed(handled, user):
-    scope = ticket_scope(user("lead1"))
+    scope = scope_for(user("lead1"))
     sample = review_sample_for(scope=scope, month=AT.date().replace(day=1), size=10)
     assert sorted(t.pk for t in sample) == sorted(t.pk for t in handled[:5])
     assert review_sample_for(scope=scope, month=AT.date().replace(day=1), size=10) == sample  # stable order
@@ -75,7 +75,7 @@ def test_the_sample_is_handled_work_below_the_reviewer_not_yet_reviewed(handled,
     again = review_sample_for(scope=scope, month=AT.date().replace(day=1), size=10)
     assert handled[2].pk not in [t.pk for t in again] and len(again) == 4
     assert review_sample_for(scope=scope, month=AT.date().replace(day=1), size=2) == again[:2]
-    assert review_sample_for(scope=ticket_scope(user("agent1")), month=AT.date().replace(day=1)) == []
+    assert review_sample_for(scope=scope_for(user("agent1")), month=AT.date().replace(day=1)) == []
 
 
 def test_the_review_page_and_api(handled, api):

@@ -22,6 +22,7 @@ from tickets.models import (
     TicketEvent,
     WorkOrder,
 )
+from tickets.selectors import sees_reporter
 
 PRIORITY_BY_NAME = {p.name.lower(): p.value for p in Priority}
 MAX_VERSION = 2**31 - 1  # the column's range: a bigger version is a bad number (400), not a stale one (409)
@@ -171,7 +172,7 @@ class CallbackSerializer(serializers.ModelSerializer):
 
     def _sees(self, callback) -> bool:
         known = getattr(callback, "reporter_visible", None)  # annotated by ``callback_list_for``
-        return self.context["scope"].sees_reporter(callback.ticket) if known is None else known
+        return sees_reporter(self.context["scope"], callback.ticket) if known is None else known
 
     def get_customer_name(self, callback) -> str | None:
         return callback.ticket.customer.name if self._sees(callback) else None

@@ -8,45 +8,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from staff.access import ScopedMixin
 from tickets import selectors, services
 from tickets.api import serializers as s
 from tickets.errors import TicketError
 from tickets.filters import CallbackFilter, CustomerFilter, TicketFilter, WorkOrderFilter
-
-
-class HasTicketScope(permissions.BasePermission):
-    """Signed-in staff with a post (or superusers); the scope is computed once per request."""
-
-    message = _("Only center staff can use the ticket API.")
-
-    def has_permission(self, request, view):
-        scope = selectors.ticket_scope(request.user)
-        request.ticket_scope = scope
-        return scope.is_staff_member
-
-
-class ScopedMixin:
-    permission_classes = [HasTicketScope]
-
-    @property
-    def scope(self) -> selectors.TicketScope:
-        scope = getattr(self.request, "ticket_scope", None)
-        if scope is None:  # the schema generator builds views without running permissions
-            scope = self.request.ticket_scope = selectors.ticket_scope(self.request.user)
-        return scope
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "scope": self.scope}
-
-    def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -22,6 +22,7 @@ from servicecenter.numbers import MAX_ID, BadNumber, parse_int, query_page, quer
 from sla.models import CallRecord, Clock, Escalation
 from sla.selectors import default_calendar as sla_default_calendar
 from sla.selectors import policy_for, work_calendar
+from staff.access import Scope, request_scope
 from staff.models import StaffMember, Unit
 from tickets import selectors, services, workflow
 from tickets.filters import TicketFilter
@@ -32,11 +33,8 @@ QUEUE_PAGE = 50
 TABS = ("mine", "team", "all")
 
 
-def _scope(request) -> selectors.TicketScope:
-    scope = getattr(request, "ticket_scope", None)
-    if scope is None:
-        scope = request.ticket_scope = selectors.ticket_scope(request.user)
-    return scope
+def _scope(request) -> Scope:
+    return request_scope(request)
 
 
 def staff_required(view):
@@ -53,7 +51,7 @@ def staff_required(view):
     return wrapped
 
 
-def queue_for(scope: selectors.TicketScope, tab: str):
+def queue_for(scope: Scope, tab: str):
     """The rows of a queue tab, most urgent deadline first; one query for the rows, one to count."""
     qs = selectors.ticket_list_for(scope=scope, with_clocks=False)
     if tab == "mine":
@@ -185,7 +183,7 @@ def detail(request, pk: int):
         history = list(selectors.customer_tickets_for(customer=ticket.customer, scope=scope)
                        .exclude(pk=ticket.pk)[:10])
     assignable = []
-    if "assign" in allowed and (scope.is_leader or scope.sees_all):
+    if "assign" in allowed and scope.may_lead:
         people = StaffMember.objects.filter(is_active=True).select_related("position")
         if not scope.sees_all:
             people = people.filter(pk__in=scope.staff_ids)

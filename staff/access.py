@@ -1,0 +1,208 @@
+"""Who may see and do what, from the org chart: the one scope every app's services and selectors use.
+
+- The director (and superusers) see everything.
+- Everyone else sees the work of themselves and everyone below them in the chain of command, and
+  the work queued for or passed to a unit where they or anyone below them holds a post.
+- A **leader** is an active staff member who holds, as primary or concurrent post (兼任), a post whose
+  role leads others (team lead, supervisor, manager, director); superusers count as leaders. That
+  definition is written here once (:func:`held_posts`, :data:`LEADING_ROLES`) and nowhere else.
+- Anonymous users and users without an active post see nothing.
+
+The scope is two small id lists computed once per request (two queries at most), so a list filtered
+by it is one indexed query however much data there is. Rules about one kind of record (a ticket's
+reporter, a callback) live beside that record's selectors and are built on this scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Protocol
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from staff.chain import subordinate_ids_sql
+from staff.models import Position, Role, StaffMember
+from staff.roles import LEADING_ROLES
+from staff.selectors import staff_for_user
+
+
+class WorkItem(Protocol):
+    """Anything held by one person and queued for one team (a ticket)."""
+
+    assignee_id: int | None
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see: everything, or the work of these people and these units."""
+
+    user_id: int | None
+    staff: StaffMember | None = None
+    sees_all: bool = False
+    is_leader: bool = False
+    staff_ids: frozenset[int] = field(default_factory=frozenset)  # self and everyone below
+    unit_ids: frozenset[int] = field(default_factory=frozenset)  # units where those people hold posts
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.sees_all or self.staff is not None
+
+    @property
+    def may_lead(self) -> bool:
+        """Dashboards, scorecards, reviews, staffing: for leaders and the director."""
+        return self.sees_all or self.is_leader
+
+    def leads_team_of(self, item: WorkItem) -> bool:
+        """A leader of the team where an unheld item waits."""
+        return self.is_leader and item.team_id in self.unit_ids
+
+    def may_work(self, item: WorkItem) -> bool:
+        """Reply, pause, resolve, dispatch, cancel, transfer, assign: the holder, anyone above them, or,
+        while nobody holds it, a leader of the team it waits in. Seeing an item because it was passed
+        to one's unit (the responsible unit) is not enough."""
+        if self.sees_all:
+            return True
+        if item.assignee_id is None:
+            return self.leads_team_of(item)
+        return item.assignee_id in self.staff_ids
+
+    def in_queue(self, item: WorkItem) -> bool:
+        """Claim, edit while unheld, reopen: the item is held in this person's subtree or waits in a
+        team they or those below them belong to (not merely passed to their unit)."""
+        return self.sees_all or item.assignee_id in self.staff_ids or item.team_id in self.unit_ids
+
+    def leads(self, staff_id: int | None) -> bool:
+        """Someone below this person (not themselves): whose follow-ups, reviews and scores they handle."""
+        if self.sees_all:
+            return staff_id is None or self.staff is None or staff_id != self.staff.pk
+        return (self.is_leader and staff_id is not None and staff_id in self.staff_ids
+                and staff_id != getattr(self.staff, "pk", None))
+
+    def leads_holder_of(self, item: WorkItem) -> bool:
+        """A leader above the item's holder (not the holder), or of the team an unheld item waits in."""
+        if self.sees_all:
+            return True
+        if item.assignee_id is None:
+            return self.leads_team_of(item)
+        return self.leads(item.assignee_id)
+
+    def may_assign_to(self, staff: StaffMember) -> bool:
+        if self.sees_all:
+            return True
+        return self.is_leader and staff.pk in self.staff_ids
+
+
+def held_posts(member: StaffMember) -> QuerySet[Position]:
+    """The posts a person holds, primary and concurrent."""
+    return Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member))
+
+
+def user_is_leader(user: Any) -> bool:
+    """One query: whether this user is a leader (see the module's definition)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    member = staff_for_user(user)
+    if member is None or not member.is_active:
+        return False
+    return held_posts(member).filter(role__in=LEADING_ROLES).exists()
+
+
+def scope_for(user: Any) -> Scope:
+    """Two queries at most: the posts this person holds, and the people and units below them."""
+    if not getattr(user, "is_authenticated", False):
+        return Scope(user_id=None)
+    member = staff_for_user(user)
+    if user.is_superuser:
+        return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
+    if member is None or not member.is_active:
+        return Scope(user_id=user.pk)
+    roles = set(held_posts(member).values_list("role", flat=True))
+    if Role.DIRECTOR in roles:
+        return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
+    below = subordinate_ids_sql(member.pk)
+    units = (
+        Position.objects.filter(
+            Q(holders=member) | Q(concurrent_assignments__staff=member)
+            | Q(holders__in=below) | Q(concurrent_assignments__staff__in=below)
+        )
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    staff_ids = {member.pk, *StaffMember.objects.filter(pk__in=below).values_list("pk", flat=True)}
+    return Scope(
+        user_id=user.pk,
+        staff=member,
+        is_leader=bool(roles & LEADING_ROLES),
+        staff_ids=frozenset(staff_ids),
+        unit_ids=frozenset(units),
+    )
+
+
+def leader_required(message: str) -> Callable:
+    """A page for leaders: the view gets ``scope`` as a keyword; anyone else gets 403 with ``message``
+    (a lazy translation, shown in the reader's language)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            scope = scope_for(request.user)
+            if not scope.may_lead:
+                return HttpResponseForbidden(str(message))
+            return view(request, *args, scope=scope, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def request_scope(request: Any) -> Scope:
+    """The scope of the request's user, computed once per request."""
+    scope = getattr(request, "access_scope", None)
+    if scope is None:
+        scope = request.access_scope = scope_for(request.user)
+    return scope
+
+
+class HasScope(permissions.BasePermission):
+    """DRF: signed-in staff with a post (or superusers)."""
+
+    message = _("Only center staff can use the ticket API.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return request_scope(request).is_staff_member
+
+
+class ScopedMixin:
+    """A DRF view for staff: ``self.scope``, also in the serializers' context as ``scope``."""
+
+    permission_classes = [HasScope]
+    request: Any
+
+    @property
+    def scope(self) -> Scope:
+        return request_scope(self.request)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "scope": self.scope}  # type: ignore[misc]
+
+    def _input(self, serializer_class: Any) -> Any:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class IsLeader(permissions.BasePermission):
+    """DRF: leaders and the director."""
+
+    message = _("This is for team leads, supervisors and the director.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return scope_for(request.user).may_lead
