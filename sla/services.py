@@ -29,6 +29,7 @@ from sla.models import (
     new_version,
 )
 from sla.selectors import default_calendar, policy_for, work_calendar
+from tickets.events import event_build, events_record
 from tickets.models import EventKind, Kind, Ticket, TicketEvent
 
 # Targets started when a ticket is received; the callback clock starts when a callback is created.
@@ -40,10 +41,6 @@ LIVE = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
 class SlaError(DomainError):
     pass
 
-
-def _event(ticket_id: int, actor, *, field: str, old="", new="", body: str = "") -> TicketEvent:
-    return TicketEvent(ticket_id=ticket_id, kind=EventKind.SLA, actor=actor if getattr(actor, "pk", None) else None,
-                       field=field, old_value=str(old), new_value=str(new), body=body)
 
 
 def _fmt(moment: datetime | None) -> str:
@@ -171,7 +168,7 @@ def _resume(clock: Clock, since: datetime, at: datetime, actor, reason: str) -> 
     clock.met_at = None
     clock.state = ClockState.BREACHED if clock.breached_at is not None and clock.due_at <= at else ClockState.RUNNING
     clock.save()
-    return _event(clock.ticket_id, actor, field=f"sla:{clock.target}", old=_fmt(old_due), new=_fmt(clock.due_at),
+    return event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(old_due), new=_fmt(clock.due_at),
                   body=reason)
 
 
@@ -180,7 +177,7 @@ def _resume_resolution(ticket_id: int, *, stopped: str, at: datetime, actor, rea
     since = "paused_at" if stopped == ClockState.PAUSED else "met_at"
     events = [_resume(clock, getattr(clock, since), at, actor, reason)
               for clock in _live(ticket_id, [Target.RESOLUTION]).filter(state=stopped)]
-    TicketEvent.objects.bulk_create(events)
+    events_record(events)
     ticket_sla_refresh(ticket_ids=[ticket_id])
     return len(events)
 
@@ -228,7 +225,7 @@ def clocks_recompute(*, ticket: Ticket, actor=None, reason: str = "") -> int:
         spec = specs.get(clock.target)
         if spec is None:
             clock.state, clock.next_escalation_at = ClockState.CANCELLED, None
-            events.append(_event(ticket.pk, actor, field=f"sla:{clock.target}", old=_fmt(clock.due_at),
+            events.append(event_build(ticket_id=ticket.pk, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(clock.due_at),
                                  new="", body=reason))
             changed.append(clock)
             continue
@@ -238,13 +235,13 @@ def clocks_recompute(*, ticket: Ticket, actor=None, reason: str = "") -> int:
         if clock.state == ClockState.BREACHED and clock.due_at > now:
             clock.state = ClockState.RUNNING
         if clock.due_at != old_due:
-            events.append(_event(ticket.pk, actor, field=f"sla:{clock.target}", old=_fmt(old_due),
+            events.append(event_build(ticket_id=ticket.pk, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(old_due),
                                  new=_fmt(clock.due_at), body=reason))
         changed.append(clock)
     Clock.objects.bulk_update(changed, ["policy", "calendar", "amount", "unit", "warn_percent", "escalate_every",
                                         "escalate_every_unit", "end_of_day", "due_at", "warn_at", "provisional",
                                         "state", "next_escalation_at"])
-    TicketEvent.objects.bulk_create(events)
+    events_record(events)
     ticket_sla_refresh(ticket_ids=[ticket.pk])
     return len(events)
 
@@ -310,11 +307,11 @@ def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date
         clock.calendar = calendar
         compute(clock, calendar)
         if clock.due_at != old_due or clock.provisional != old_provisional:
-            events.append(_event(clock.ticket_id, actor, field=f"sla:{clock.target}", old=_fmt(old_due),
+            events.append(event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(old_due),
                                  new=_fmt(clock.due_at), body=_("The calendar changed")))
         changed.append(clock)
     Clock.objects.bulk_update(changed, ["due_at", "warn_at", "provisional"], batch_size=2000)
-    TicketEvent.objects.bulk_create(events, batch_size=2000)
+    events_record(events)
     ticket_sla_refresh(ticket_ids={c.ticket_id for c in changed})
     return len(events)
 

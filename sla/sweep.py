@@ -32,7 +32,8 @@ from sla.selectors import work_calendar
 from staff.chain import MAX_DEPTH
 from staff.models import ConcurrentPost, Position, StaffMember
 from staff.roles import LEADING_ROLES
-from tickets.models import EventKind, Ticket, TicketEvent
+from tickets.events import event_build, event_insert_sql, events_record
+from tickets.models import EventKind, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ def _mark_tickets(*, at_risk: set[int], breached: set[int]) -> None:
             sla_state=SlaState.AT_RISK)
 
 
-_RECORD_SQL = """
+_RECORD_SQL = f"""
 WITH steps AS (
     SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::bigint[], %s::text[])
         AS s(clock_id, ticket_id, level, recipient_id, target)
@@ -266,8 +267,8 @@ WITH steps AS (
 ), people AS (
     SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(staff_id, user_id, name)
 ), events AS (
-    INSERT INTO tickets_ticketevent (ticket_id, kind, field, old_value, new_value, body, created_at)
-    SELECT e.ticket_id, %s, 'sla:' || s.target, '', e.level::text, COALESCE(p.name, ''), %s
+    {event_insert_sql(ticket="e.ticket_id", kind="%s", created_at="%s", field="'sla:' || s.target",
+                      new_value="e.level::text", body="COALESCE(p.name, '')")}
       FROM escalations e
       JOIN steps s ON s.clock_id = e.clock_id AND s.level = e.level
       LEFT JOIN people p ON p.staff_id = e.recipient_id
@@ -278,7 +279,7 @@ SELECT p.user_id, e.id, e.ticket_id, e.level, s.target, %s
   JOIN steps s ON s.clock_id = e.clock_id AND s.level = e.level
   JOIN people p ON p.staff_id = e.recipient_id
 RETURNING id
-"""
+"""  # noqa: S608 - the one interpolated fragment is built from the model's columns, not from input
 
 
 def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> list[int]:
@@ -310,9 +311,9 @@ def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> 
                      level=e.level, target=row["target"], created_at=now)
         for e, (row, _, _) in zip(escalations, rows, strict=True) if e.recipient_id in ladder.user_of
     ])
-    TicketEvent.objects.bulk_create([
-        TicketEvent(ticket_id=row["ticket_id"], kind=EventKind.ESCALATED, field=f"sla:{row['target']}",
-                    new_value=str(level), body=ladder.name_of.get(person, ""), created_at=now)
+    events_record(
+        event_build(ticket_id=row["ticket_id"], kind=EventKind.ESCALATED, field=f"sla:{row['target']}",
+                    new=level, body=ladder.name_of.get(person, ""), created_at=now)
         for row, level, person in rows
-    ])
+    )
     return [n.pk for n in notifications]

@@ -44,7 +44,8 @@ from surveys.models import (
     SkipReason,
     SurveyTemplate,
 )
-from tickets.models import EventKind, Status, Ticket, TicketEvent
+from tickets.events import event_record
+from tickets.models import EventKind, Status, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -348,8 +349,7 @@ def survey_answer(*, token: str, rating, answers: dict, now: datetime | None = N
         raise SurveyGone(_("This survey has already been answered or has expired."), code="gone")
     response = Response.objects.create(invitation=invitation, rating=overall, solved=solved, attitude=attitude,
                                        comment=comment, answers=others, answered_at=now)
-    TicketEvent.objects.create(ticket_id=invitation.ticket_id, kind=EventKind.SURVEY, field="rating",
-                               new_value=str(overall), body=comment)
+    event_record(ticket_id=invitation.ticket_id, kind=EventKind.SURVEY, field="rating", new=overall, body=comment)
     if overall <= UNHAPPY_AT_MOST:
         follow_up_create(response=response, invitation=invitation, now=now)
     return response
@@ -398,8 +398,8 @@ def follow_up_close(*, follow_up_id: int, actor, outcome: str) -> FollowUp:
     follow_up.closed_by = actor
     follow_up.outcome = outcome.strip()
     follow_up.save(update_fields=["state", "closed_at", "closed_by", "outcome"])
-    TicketEvent.objects.create(ticket_id=follow_up.ticket_id, kind=EventKind.SURVEY, actor=actor, field="follow_up",
-                               new_value=FollowUpState.DONE, body=follow_up.outcome)
+    event_record(ticket_id=follow_up.ticket_id, kind=EventKind.SURVEY, actor=actor, field="follow_up",
+                 new=FollowUpState.DONE, body=follow_up.outcome)
     return follow_up
 
 

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from staff.models import Role, Skill, StaffMember, Unit
+from tickets.events import event_build, events_record
 from tickets.models import (
     Area,
     Callback,
@@ -184,7 +185,7 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
     events, event_times, orders, callbacks = [], [], [], []
     for ticket, plan in zip(tickets, plans, strict=True):
         for offset, kind, field, old, new, body in plan["events"]:
-            events.append(TicketEvent(ticket=ticket, kind=kind, field=field, old_value=old, new_value=new, body=body))
+            events.append(event_build(ticket_id=ticket.pk, kind=kind, field=field, old=old, new=new, body=body))
             event_times.append(ticket.received_at + offset)
         if plan["work_order"]:
             orders.append(WorkOrder(ticket=ticket, field_team=ticket.team, instructions="请携带备品备件，尽快到场处理。",
@@ -199,7 +200,7 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
         ticket.cancel_reason = plan.get("cancel_reason", "")
         ticket.created_at = ticket.received_at
         ticket.version = 1 + len(plan["events"])
-    TicketEvent.objects.bulk_create(events, batch_size=1000)
+    events_record(events, batch_size=1000)
     WorkOrder.objects.bulk_create(orders, batch_size=500)
     Ticket.objects.bulk_update(tickets, ["first_response_at", "resolved_at", "closed_at", "resolution",
                                          "pause_reason", "cancel_reason", "created_at", "version"], batch_size=500)

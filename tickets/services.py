@@ -21,6 +21,7 @@ from staff.selectors import superior_of
 from surveys import services as surveys
 from tickets import workflow
 from tickets.errors import TicketConflict, TicketError, TicketForbidden, TicketNotFound
+from tickets.events import event_record
 from tickets.models import (
     Callback,
     CallbackAttempt,
@@ -35,7 +36,6 @@ from tickets.models import (
     RoutingRule,
     Status,
     Ticket,
-    TicketEvent,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -179,12 +179,6 @@ def route(*, kind: str, channel: str, customer_class: str, business_line_id: int
     )
 
 
-def _event(ticket: Ticket, kind: str, actor, *, field: str = "", old="", new="", body: str = "") -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor if getattr(actor, "pk", None) else None, field=field,
-        old_value="" if old is None else str(old), new_value="" if new is None else str(new), body=body,
-    )
-
 
 def _label(value) -> str:
     return "" if value is None else str(value)
@@ -231,9 +225,9 @@ def ticket_create(
         responsible_unit=responsible_unit, call_id=call_id.strip()[:64],
         assignee=assignee, status=Status.ASSIGNED if assignee else Status.NEW,
     )
-    _event(ticket, EventKind.CREATED, actor, field="status", new=ticket.status)
+    event_record(ticket_id=ticket.pk, kind=EventKind.CREATED, actor=actor, field="status", new=ticket.status)
     if assignee is not None:
-        _event(ticket, EventKind.ASSIGNED, actor, field="assignee", new=assignee.name)
+        event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", new=assignee.name)
     sla.clocks_start(ticket=ticket)
     return ticket
 
@@ -289,7 +283,7 @@ def _set_status(ticket: Ticket, target: str, actor, *, comment: str = "", now: d
         ticket.resolved_at = None
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
-    _event(ticket, EventKind.STATUS, actor, field="status", old=old, new=target, body=comment)
+    event_record(ticket_id=ticket.pk, kind=EventKind.STATUS, actor=actor, field="status", old=old, new=target, body=comment)
     return fields
 
 
@@ -328,8 +322,8 @@ def ticket_claim(*, ticket_id: int, actor) -> Ticket:
                     code="already_claimed",
                 )
             workflow.check(ticket, "claim")  # raises with the reason
-        _event(ticket, EventKind.CLAIMED, actor, field="assignee", new=scope.staff.name)
-        _event(ticket, EventKind.STATUS, actor, field="status", old=Status.NEW, new=Status.ASSIGNED)
+        event_record(ticket_id=ticket.pk, kind=EventKind.CLAIMED, actor=actor, field="assignee", new=scope.staff.name)
+        event_record(ticket_id=ticket.pk, kind=EventKind.STATUS, actor=actor, field="status", old=Status.NEW, new=Status.ASSIGNED)
     return ticket
 
 
@@ -369,12 +363,12 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
     old_name = ticket.assignee.name if ticket.assignee else ""
     ticket.assignee = assignee
     fields = ["assignee"]
-    _event(ticket, EventKind.ASSIGNED, actor, field="assignee", old=old_name, new=assignee.name, body=comment)
+    event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", old=old_name, new=assignee.name, body=comment)
     if assignee.position_id and ticket.team_id != assignee.position.unit_id:
         old_team = ticket.team
         ticket.team_id = assignee.position.unit_id
         fields.append("team")
-        _event(ticket, EventKind.CHANGED, actor, field="team", old=_label(old_team), new=_label(assignee.position.unit))
+        event_record(ticket_id=ticket.pk, kind=EventKind.CHANGED, actor=actor, field="team", old=_label(old_team), new=_label(assignee.position.unit))
     fields += _set_status(ticket, target, actor, now=timezone.now())
     return _save(ticket, fields)
 
@@ -396,7 +390,7 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
     target = workflow.check(ticket, "reply")
     _require_work(ticket, scope_for(actor))
     now = timezone.now()
-    _event(ticket, EventKind.REPLY, actor, body=body.strip())
+    event_record(ticket_id=ticket.pk, kind=EventKind.REPLY, actor=actor, body=body.strip())
     fields = _set_status(ticket, target, actor, now=now)
     if ticket.first_response_at is None:
         ticket.first_response_at = now
@@ -412,7 +406,7 @@ def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None)
         raise TicketError(_("The note is empty."), code="empty")
     ticket = _lock(ticket_id, version)
     workflow.check(ticket, "note")
-    _event(ticket, EventKind.NOTE, actor, body=body.strip())
+    event_record(ticket_id=ticket.pk, kind=EventKind.NOTE, actor=actor, body=body.strip())
     return _save(ticket, [])
 
 
@@ -445,7 +439,7 @@ def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Tick
             continue
         setattr(ticket, name, value)
         fields.append(name)
-        _event(ticket, EventKind.CHANGED, actor, field=name, old=_label(old), new=_label(value))
+        event_record(ticket_id=ticket.pk, kind=EventKind.CHANGED, actor=actor, field=name, old=_label(old), new=_label(value))
     if not fields:
         return ticket
     _save(ticket, fields)
@@ -471,10 +465,10 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     old_team = ticket.team
     ticket.team = team
     fields = ["team"]
-    _event(ticket, EventKind.TRANSFERRED, actor, field="team", old=_label(old_team), new=_label(team),
+    event_record(ticket_id=ticket.pk, kind=EventKind.TRANSFERRED, actor=actor, field="team", old=_label(old_team), new=_label(team),
            body=reason.strip())
     if ticket.assignee_id is not None:
-        _event(ticket, EventKind.ASSIGNED, actor, field="assignee", old=ticket.assignee.name, new="")
+        event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", old=ticket.assignee.name, new="")
         ticket.assignee = None
         fields.append("assignee")
     fields += _set_status(ticket, target, actor, now=timezone.now())
@@ -507,7 +501,7 @@ def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version:
         raise TicketConflict(_("The ticket is already of that kind."), code="same_kind")
     old = ticket.kind
     ticket.kind = kind
-    _event(ticket, EventKind.RECLASSIFIED, actor, field="kind", old=old, new=kind, body=reason.strip())
+    event_record(ticket_id=ticket.pk, kind=EventKind.RECLASSIFIED, actor=actor, field="kind", old=old, new=kind, body=reason.strip())
     _save(ticket, ["kind"])
     sla.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket was reclassified"))
     return ticket
@@ -554,7 +548,7 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
         ticket=ticket, field_team=field_team, instructions=instructions.strip(), dispatched_at=now,
         dispatched_by=actor if getattr(actor, "pk", None) else None,
     )
-    _event(ticket, EventKind.DISPATCHED, actor, field="work_order", new=f"WO-{order.pk} → {field_team}",
+    event_record(ticket_id=ticket.pk, kind=EventKind.DISPATCHED, actor=actor, field="work_order", new=f"WO-{order.pk} → {field_team}",
            body=instructions.strip())
     sla.clock_meet(ticket_id=ticket.pk, target="dispatch", at=now, actor=actor)
     _save(ticket, _set_status(ticket, target, actor, now=now))
@@ -579,7 +573,7 @@ def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) 
     order.status = WorkOrderStatus.ON_SITE
     order.save(update_fields=["arrived_at", "status"])
     sla.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
-    _event(order.ticket, EventKind.WORK_ORDER, actor, field="arrived_at", new=order.arrived_at.isoformat())
+    event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="arrived_at", new=order.arrived_at.isoformat())
     return order
 
 
@@ -596,7 +590,7 @@ def work_order_restore(*, work_order_id: int, actor, at: datetime | None = None,
     order.save(update_fields=["arrived_at", "restored_at", "status", "notes"])
     sla.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
     sla.clock_meet(ticket_id=order.ticket_id, target="restoration", at=order.restored_at, actor=actor)
-    _event(order.ticket, EventKind.WORK_ORDER, actor, field="restored_at", new=order.restored_at.isoformat(),
+    event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="restored_at", new=order.restored_at.isoformat(),
            body=order.notes)
     return order
 
@@ -633,7 +627,7 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
     if ticket.kind in callback_kinds():
         callback = Callback.objects.create(ticket=ticket, assignee=ticket.assignee, due_at=callback_due_at(now))
         sla.callback_clock_start(callback=callback)
-        _event(ticket, EventKind.CALLBACK, actor, field="callback", new=CallbackState.DUE,
+        event_record(ticket_id=ticket.pk, kind=EventKind.CALLBACK, actor=actor, field="callback", new=CallbackState.DUE,
                body=timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M"))
     _save(ticket, fields)
     surveys.invitation_schedule(ticket=ticket, trigger="resolved", now=now)
@@ -739,7 +733,7 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
         callback.state = CallbackState.DONE if done else CallbackState.FAILED
         fields += ["outcome", "completed_at", "state"]
         sla.clock_meet(ticket_id=ticket.pk, target="callback", at=now, actor=actor, callback=callback)
-    _event(ticket, EventKind.CALLBACK, actor, field="callback",
+    event_record(ticket_id=ticket.pk, kind=EventKind.CALLBACK, actor=actor, field="callback",
            new=f"{callback.attempt_count}: {CallbackOutcome(outcome).label}", body=notes.strip())
     if outcome == CallbackOutcome.SATISFIED and ticket.status == Status.RESOLVED:
         ticket_fields += _set_status(ticket, Status.CLOSED, actor, now=now)
@@ -756,7 +750,7 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
                 superior = StaffMember.objects.filter(pk=link.staff_id).first() if link else None
             callback.raised_to = superior
             fields.append("raised_to")
-            _event(ticket, EventKind.RAISED, actor, field="raised_to", new=superior.name if superior else "",
+            event_record(ticket_id=ticket.pk, kind=EventKind.RAISED, actor=actor, field="raised_to", new=superior.name if superior else "",
                    body=notes.strip())
     if fields:
         callback.save(update_fields=fields)
