@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SlaConfig(AppConfig):
     name = "sla"
     verbose_name = _("Service levels")
+
+    def ready(self) -> None:
+        from sla.hooks import SlaHooks
+        from tickets.hooks import register
+
+        register(SlaHooks())

@@ -14,12 +14,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sla import services as sla
 from staff.access import Scope, scope_for
 from staff.models import Skill, StaffMember, Unit
 from staff.selectors import superior_of
-from surveys import services as surveys
-from tickets import workflow
+from tickets import hooks, workflow
 from tickets.errors import TicketConflict, TicketError, TicketForbidden, TicketNotFound
 from tickets.events import event_record
 from tickets.models import (
@@ -144,7 +142,7 @@ def customer_update(*, customer_id: int, actor, changes: dict) -> Customer:
         reason = _("The customer's class or area changed")
         for ticket in Ticket.objects.open().filter(customer=customer).exclude(kind=Kind.REPORT).select_related(
                 "customer"):
-            sla.clocks_recompute(ticket=ticket, actor=actor, reason=reason)
+            hooks.clocks_recompute(ticket=ticket, actor=actor, reason=reason)
     return customer
 
 
@@ -228,7 +226,7 @@ def ticket_create(
     event_record(ticket_id=ticket.pk, kind=EventKind.CREATED, actor=actor, field="status", new=ticket.status)
     if assignee is not None:
         event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", new=assignee.name)
-    sla.clocks_start(ticket=ticket)
+    hooks.clocks_start(ticket=ticket)
     return ticket
 
 
@@ -395,7 +393,7 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
     if ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
-        sla.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
+        hooks.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
     return _save(ticket, fields)
 
 
@@ -444,7 +442,7 @@ def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Tick
         return ticket
     _save(ticket, fields)
     if {"kind", "priority", "channel"} & set(fields):
-        sla.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket's %(fields)s changed")
+        hooks.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket's %(fields)s changed")
                              % {"fields": ", ".join(f for f in fields if f in ("kind", "priority", "channel"))})
     return ticket
 
@@ -503,7 +501,7 @@ def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version:
     ticket.kind = kind
     event_record(ticket_id=ticket.pk, kind=EventKind.RECLASSIFIED, actor=actor, field="kind", old=old, new=kind, body=reason.strip())
     _save(ticket, ["kind"])
-    sla.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket was reclassified"))
+    hooks.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket was reclassified"))
     return ticket
 
 
@@ -517,7 +515,7 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
     _require_work(ticket, scope_for(actor))
     ticket.pause_reason = reason.strip()
     now = timezone.now()
-    sla.clocks_pause(ticket_id=ticket.pk, at=now)
+    hooks.clocks_pause(ticket_id=ticket.pk, at=now)
     return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=reason.strip(), now=now)])
 
 
@@ -528,7 +526,7 @@ def ticket_resume(*, ticket_id: int, actor, version: int | None = None, comment:
     _require_work(ticket, scope_for(actor))
     ticket.pause_reason = ""
     now = timezone.now()
-    sla.clocks_resume(ticket_id=ticket.pk, at=now, actor=actor)
+    hooks.clocks_resume(ticket_id=ticket.pk, at=now, actor=actor)
     return _save(ticket, ["pause_reason", *_set_status(ticket, target, actor, comment=comment, now=now)])
 
 
@@ -550,7 +548,7 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
     )
     event_record(ticket_id=ticket.pk, kind=EventKind.DISPATCHED, actor=actor, field="work_order", new=f"WO-{order.pk} → {field_team}",
            body=instructions.strip())
-    sla.clock_meet(ticket_id=ticket.pk, target="dispatch", at=now, actor=actor)
+    hooks.clock_meet(ticket_id=ticket.pk, target="dispatch", at=now, actor=actor)
     _save(ticket, _set_status(ticket, target, actor, now=now))
     return order
 
@@ -572,7 +570,7 @@ def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) 
     order.arrived_at = _work_order_time(at, order.dispatched_at, timezone.now())
     order.status = WorkOrderStatus.ON_SITE
     order.save(update_fields=["arrived_at", "status"])
-    sla.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
+    hooks.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
     event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="arrived_at", new=order.arrived_at.isoformat())
     return order
 
@@ -588,8 +586,8 @@ def work_order_restore(*, work_order_id: int, actor, at: datetime | None = None,
     order.status = WorkOrderStatus.RESTORED
     order.notes = notes.strip()
     order.save(update_fields=["arrived_at", "restored_at", "status", "notes"])
-    sla.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
-    sla.clock_meet(ticket_id=order.ticket_id, target="restoration", at=order.restored_at, actor=actor)
+    hooks.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
+    hooks.clock_meet(ticket_id=order.ticket_id, target="restoration", at=order.restored_at, actor=actor)
     event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="restored_at", new=order.restored_at.isoformat(),
            body=order.notes)
     return order
@@ -602,7 +600,7 @@ def callback_kinds() -> tuple[str, ...]:
 def callback_due_at(resolved_at: datetime) -> datetime:
     """Close of business on the next working day of the default calendar; a policy with a callback
     target sets the callback's own clock (``sla.services.callback_clock_start``)."""
-    return sla.working_deadline(resolved_at, 1)
+    return hooks.working_deadline(resolved_at, 1)
 
 
 @transaction.atomic
@@ -621,16 +619,16 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
     if ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
-        sla.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
-    sla.clock_meet(ticket_id=ticket.pk, target="resolution", at=now, actor=actor)
-    sla.clocks_stop_unused(ticket_id=ticket.pk)
+        hooks.clock_meet(ticket_id=ticket.pk, target="first_response", at=now, actor=actor)
+    hooks.clock_meet(ticket_id=ticket.pk, target="resolution", at=now, actor=actor)
+    hooks.clocks_stop_unused(ticket_id=ticket.pk)
     if ticket.kind in callback_kinds():
         callback = Callback.objects.create(ticket=ticket, assignee=ticket.assignee, due_at=callback_due_at(now))
-        sla.callback_clock_start(callback=callback)
+        hooks.callback_clock_start(callback=callback)
         event_record(ticket_id=ticket.pk, kind=EventKind.CALLBACK, actor=actor, field="callback", new=CallbackState.DUE,
                body=timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M"))
     _save(ticket, fields)
-    surveys.invitation_schedule(ticket=ticket, trigger="resolved", now=now)
+    hooks.survey_plan(ticket=ticket, trigger="resolved", now=now)
     return ticket
 
 
@@ -650,8 +648,8 @@ def _reopen(ticket: Ticket, actor, reason: str) -> list[str]:
     for callback in Callback.objects.filter(ticket=ticket, state=CallbackState.DUE):
         callback.state = CallbackState.CANCELLED
         callback.save(update_fields=["state"])
-        sla.clocks_cancel(ticket_id=ticket.pk, callback=callback)
-    sla.clocks_reopen(ticket_id=ticket.pk, at=now, actor=actor)
+        hooks.clocks_cancel(ticket_id=ticket.pk, callback=callback)
+    hooks.clocks_reopen(ticket_id=ticket.pk, at=now, actor=actor)
     return _set_status(ticket, target, actor, comment=reason, now=now)
 
 
@@ -686,7 +684,7 @@ def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of: Ticket | 
         label = f"{label}: {duplicate_of.reference}"
     fields = ["cancel_reason", "duplicate_of", *_set_status(ticket, target, actor, comment=comment or label,
                                                             now=timezone.now())]
-    sla.clocks_cancel(ticket_id=ticket.pk)
+    hooks.clocks_cancel(ticket_id=ticket.pk)
     return _save(ticket, fields)
 
 
@@ -732,7 +730,7 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
         done = outcome in (CallbackOutcome.SATISFIED, CallbackOutcome.UNSATISFIED)
         callback.state = CallbackState.DONE if done else CallbackState.FAILED
         fields += ["outcome", "completed_at", "state"]
-        sla.clock_meet(ticket_id=ticket.pk, target="callback", at=now, actor=actor, callback=callback)
+        hooks.clock_meet(ticket_id=ticket.pk, target="callback", at=now, actor=actor, callback=callback)
     event_record(ticket_id=ticket.pk, kind=EventKind.CALLBACK, actor=actor, field="callback",
            new=f"{callback.attempt_count}: {CallbackOutcome(outcome).label}", body=notes.strip())
     if outcome == CallbackOutcome.SATISFIED and ticket.status == Status.RESOLVED:
@@ -756,5 +754,5 @@ def callback_attempt(*, callback_id: int, actor, outcome: str, notes: str = "",
         callback.save(update_fields=fields)
     _save(ticket, ticket_fields)
     if callback.state != CallbackState.DUE and outcome != CallbackOutcome.WRONG_NUMBER:
-        surveys.invitation_schedule(ticket=ticket, trigger="callback", now=now)
+        hooks.survey_plan(ticket=ticket, trigger="callback", now=now)
     return callback

@@ -1,0 +1,47 @@
+"""Tickets cause work above them only through tickets/hooks.py, registered by the apps above."""
+
+import ast
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sla.hooks import SlaHooks
+from surveys.hooks import SurveyHooks
+from tickets import hooks
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imported_apps(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    return {name.split(".")[0] for name in names}
+
+
+def test_the_ticket_services_import_neither_sla_nor_surveys():
+    assert imported_apps(ROOT / "tickets" / "services.py") & {"sla", "surveys", "reporting"} == set()
+
+
+def test_the_apps_above_register_their_hooks_once_in_the_order_they_are_installed():
+    assert [type(h) for h in hooks._registered] == [SlaHooks, SurveyHooks]
+    hooks.register(SlaHooks())
+    assert [type(h) for h in hooks._registered] == [SurveyHooks, SlaHooks]
+    hooks._registered.sort(key=lambda h: isinstance(h, SurveyHooks))
+    assert [type(h) for h in hooks._registered] == [SlaHooks, SurveyHooks]
+
+
+@pytest.mark.django_db
+def test_the_working_calendar_comes_from_the_sla_app_and_its_absence_is_an_error(sla_presets):
+    thursday = datetime(2026, 9, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # Friday 2026-09-25 is the Mid-Autumn Festival; the next working day is Monday the 28th.
+    assert hooks.working_deadline(thursday, 1).date().isoformat() == "2026-09-28"
+    saved = list(hooks._registered)
+    hooks._registered[:] = [h for h in saved if not isinstance(h, SlaHooks)]
+    try:
+        with pytest.raises(RuntimeError, match="working calendar"):
+            hooks.working_deadline(thursday, 1)
+    finally:
+        hooks._registered[:] = saved
