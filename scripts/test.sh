@@ -30,6 +30,8 @@ start_services test
 status=0
 log "ruff check"
 "$VENV/bin/ruff" check . || status=$?
+log "lint-imports (the layers of ARCHITECTURE.md)"
+"$VENV/bin/lint-imports" --no-cache || status=$?
 log "makemigrations --check"
 "$PY" manage.py makemigrations --check --dry-run || status=$?
 log "pytest"

@@ -36,7 +36,7 @@ def month_param(request):
     from django.utils import timezone
     from rest_framework.exceptions import ValidationError
 
-    from staff.scorecards import parse_month
+    from servicecenter.periods import parse_month
 
     raw = request.query_params.get("month")
     if not raw:

@@ -206,7 +206,7 @@ class MonthField(forms.CharField):
     default_error_messages = {"invalid": gettext_lazy("A month as YYYY-MM between 2000-01 and 2100-12.")}
 
     def to_python(self, value):
-        from staff.scorecards import parse_month
+        from servicecenter.periods import parse_month
 
         value = super().to_python(value)
         if value in self.empty_values:

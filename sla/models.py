@@ -171,16 +171,6 @@ class ClockState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class SlaState(models.TextChoices):
-    """A ticket's overall state, for badges and filters."""
-
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    BREACHED = "breached", _("Breached")
-    PAUSED = "paused", _("Paused")
-    MET = "met", _("Met")
-
-
 class Clock(models.Model):
     """One target running on one ticket. ``snapshot`` keeps the target as it was when it started."""
 

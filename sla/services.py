@@ -24,13 +24,12 @@ from sla.models import (
     ClockState,
     DaySource,
     Policy,
-    SlaState,
     Target,
     new_version,
 )
 from sla.selectors import default_calendar, policy_for, work_calendar
 from tickets.events import event_build, events_record
-from tickets.models import EventKind, Kind, Ticket, TicketEvent
+from tickets.models import EventKind, Kind, SlaState, Ticket, TicketEvent
 
 # Targets started when a ticket is received; the callback clock starts when a callback is created.
 STARTED_AT_RECEIPT = (Target.FIRST_RESPONSE, Target.RESOLUTION, Target.DISPATCH, Target.ARRIVAL, Target.RESTORATION)

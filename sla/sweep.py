@@ -27,13 +27,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sla.models import Calendar, Clock, ClockState, Escalation, Notification, SlaState
+from sla.models import Calendar, Clock, ClockState, Escalation, Notification
 from sla.selectors import work_calendar
 from staff.chain import MAX_DEPTH
 from staff.models import ConcurrentPost, Position, StaffMember
 from staff.roles import LEADING_ROLES
 from tickets.events import event_build, event_insert_sql, events_record
-from tickets.models import EventKind, Ticket
+from tickets.models import EventKind, SlaState, Ticket
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ The weights and targets are ``ScoreWeight`` rows (admins edit them). A superviso
 score by up to ``SCORECARD_MAX_ADJUSTMENT`` points with a reason; recomputing keeps the adjustment.
 """
 
-import re
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
+from servicecenter.periods import parse_month  # noqa: F401 - kept where callers import it
 from staff.models import LOWER_IS_BETTER, Band, Kpi, Role, Scorecard, ScoreWeight, StaffMember
 
 HUNDRED = Decimal(100)
@@ -47,14 +47,6 @@ def band_for(total: Decimal) -> str:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def parse_month(text: str | None) -> date | None:
-    """``YYYY-MM`` → the first day of that month; None for anything else."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
-        return None
-    return date(int(match[1]), int(match[2]), 1)
 
 
 def previous_month(today: date | None = None) -> date:

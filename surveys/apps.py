@@ -8,6 +8,9 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from surveys.hooks import SurveyHooks
+        from surveys.models import Rating
+        from tickets.events import value_labels_register
         from tickets.hooks import register
 
         register(SurveyHooks())
+        value_labels_register("rating", Rating.choices)

@@ -15,7 +15,22 @@ from typing import Any
 
 from django.db import models
 
-from tickets.models import TicketEvent
+from tickets.models import Status, TicketEvent
+
+_VALUE_LABELS: dict[str, dict[str, Any]] = {}
+
+
+def value_labels_register(field: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """How an app above tickets names the values it writes into ``field`` (e.g. surveys: ratings)."""
+    _VALUE_LABELS[field] = {str(value): label for value, label in choices}
+
+
+def event_value_label(field: str, value: str) -> str:
+    """An entry's old or new value as people read it, in the reader's language."""
+    if field == "status":
+        return str(dict(Status.choices).get(value, value))
+    label = _VALUE_LABELS.get(field, {}).get(value)
+    return value if label is None else str(label)
 
 
 def _text(value: Any) -> str:

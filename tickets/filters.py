@@ -5,7 +5,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servicecenter.numbers import IdFilter, IdOrWordField, MomentFilter
-from sla.models import SlaState
 from tickets.models import (
     OPEN_STATUSES,
     CallbackState,
@@ -13,6 +12,7 @@ from tickets.models import (
     Customer,
     Kind,
     Priority,
+    SlaState,
     Status,
     Ticket,
     WorkOrderStatus,

@@ -124,6 +124,16 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(assignee__isnull=True)
 
 
+class SlaState(models.TextChoices):
+    """A ticket's overall state, for badges and filters."""
+
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+
+
 class Ticket(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -103,7 +103,7 @@ class ScorecardComputeSerializer(serializers.Serializer):
     def validate_month(self, value):
         from django.utils.translation import gettext as _
 
-        from staff.scorecards import parse_month
+        from servicecenter.periods import parse_month
 
         if parse_month(value) is None:  # the years the scorecards can hold
             raise serializers.ValidationError(_("A month as YYYY-MM between 2000-01 and 2100-12."))
