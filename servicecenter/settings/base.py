@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "surveys",
+    "demo",
 ]
 
 MIDDLEWARE = [

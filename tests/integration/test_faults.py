@@ -20,8 +20,8 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from demo.calls import build_queue_log
 from sla.calls import call_import_create
-from sla.demo import build_queue_log
 from sla.models import CallImport, CallRecord, Clock, ClockState, Escalation, Notification
 from sla.queue_log import parse_queue_log
 from sla.sweep import sweep

@@ -177,7 +177,7 @@ def test_a_ticket_logged_during_a_call_shows_the_call(api, shape_a):
 
 
 def test_the_demo_queue_log_imports_cleanly_and_looks_like_a_hotline(shape_a):
-    from sla.demo import seed_calls
+    from demo.calls import seed_calls
 
     imported = seed_calls(days=7)
     assert imported > 500

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from simple_history.models import HistoricalChanges
 
-from servicecenter.management.commands import seed_demo
+from demo.management.commands import seed_demo
 from sla import services as sla_services
 from sla.models import Calendar, CalendarDay, DaySource
 from staff import services

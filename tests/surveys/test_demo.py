@@ -3,11 +3,11 @@
 import pytest
 from django.db.models import F
 
+from demo.surveys import demo_survey_link, seed_surveys
+from demo.tickets import seed_tickets
 from staff.models import Scorecard
-from surveys.demo import demo_survey_link, seed_surveys
 from surveys.models import FollowUp, Invitation, QualityReview, Response
 from tests.conftest import signed_in
-from tickets.demo import seed_tickets
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
 

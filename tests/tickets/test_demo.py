@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
+from demo.tickets import seed_tickets
 from sla.models import Clock, Escalation
 from tickets import services
-from tickets.demo import seed_tickets
 from tickets.models import Callback, Kind, Status, Ticket, TicketEvent, WorkOrder
 
 pytestmark = pytest.mark.django_db

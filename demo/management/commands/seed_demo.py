@@ -6,12 +6,12 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from sla.demo import calendar_add_missing, seed_calls
+from demo.calls import calendar_add_missing, seed_calls
+from demo.surveys import demo_survey_link, seed_surveys
+from demo.tickets import seed_tickets
 from staff.models import Position, StaffMember, Unit
 from staff.roles import ROLE_PERMISSIONS, group_name, sync_role_groups
 from staff.services import org_add_missing
-from surveys.demo import demo_survey_link, seed_surveys
-from tickets.demo import seed_tickets
 
 SHAPE_A = Path(__file__).resolve().parents[3] / "staff" / "orgdata" / "shape_a.json"
 DEFAULT_DEMO_PASSWORD = "servicecenter-demo"  # noqa: S105 - a documented demo default, printed on use
