@@ -28,7 +28,7 @@ from rest_framework import permissions
 from staff.chain import subordinate_ids_sql
 from staff.models import Position, Role, StaffMember
 from staff.roles import LEADING_ROLES
-from staff.selectors import staff_for_user
+from staff.selectors import active_staff_for_user, staff_for_user
 
 
 class WorkItem(Protocol):
@@ -109,10 +109,8 @@ def user_is_leader(user: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    member = staff_for_user(user)
-    if member is None or not member.is_active:
-        return False
-    return held_posts(member).filter(role__in=LEADING_ROLES).exists()
+    member = active_staff_for_user(user)
+    return member is not None and held_posts(member).filter(role__in=LEADING_ROLES).exists()
 
 
 def scope_for(user: Any) -> Scope:

@@ -19,13 +19,19 @@ def staff_for_user(user) -> StaffMember | None:
         return None
 
 
+def active_staff_for_user(user) -> StaffMember | None:
+    """The user's staff record if they are signed in and active; superusers are checked apart."""
+    member = staff_for_user(user)
+    return member if member is not None and member.is_active else None
+
+
 def user_is_org_admin(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    member = staff_for_user(user)
-    if member is None or not member.is_active:
+    member = active_staff_for_user(user)
+    if member is None:
         return False
     return Position.objects.filter(
         Q(holders=member) | Q(concurrent_assignments__staff=member), role=Role.ADMIN
