@@ -11,6 +11,7 @@ explicitly, and an error in a hook rolls the whole change back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -46,54 +47,29 @@ def register(hooks: TicketHooks) -> None:
     _registered[:] = [h for h in _registered if type(h) is not type(hooks)] + [hooks]
 
 
-def clocks_start(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_start(**kwargs)
+def _each(point: str) -> Callable[..., None]:
+    """Call hook point ``point`` of every registered app, in the order they registered."""
+    if not callable(getattr(TicketHooks, point, None)):
+        raise AttributeError(f"TicketHooks declares no hook point {point!r}")
+
+    def call(**kwargs: Any) -> None:
+        for hooks in _registered:
+            getattr(hooks, point)(**kwargs)
+
+    call.__name__ = call.__qualname__ = point
+    return call
 
 
-def clocks_recompute(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_recompute(**kwargs)
-
-
-def clock_meet(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clock_meet(**kwargs)
-
-
-def clocks_pause(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_pause(**kwargs)
-
-
-def clocks_resume(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_resume(**kwargs)
-
-
-def clocks_reopen(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_reopen(**kwargs)
-
-
-def clocks_stop_unused(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_stop_unused(**kwargs)
-
-
-def clocks_cancel(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.clocks_cancel(**kwargs)
-
-
-def callback_clock_start(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.callback_clock_start(**kwargs)
-
-
-def survey_plan(**kwargs: Any) -> None:
-    for hooks in _registered:
-        hooks.survey_plan(**kwargs)
+clocks_start = _each("clocks_start")
+clocks_recompute = _each("clocks_recompute")
+clock_meet = _each("clock_meet")
+clocks_pause = _each("clocks_pause")
+clocks_resume = _each("clocks_resume")
+clocks_reopen = _each("clocks_reopen")
+clocks_stop_unused = _each("clocks_stop_unused")
+clocks_cancel = _each("clocks_cancel")
+callback_clock_start = _each("callback_clock_start")
+survey_plan = _each("survey_plan")
 
 
 def working_deadline(start: datetime, days: int) -> datetime:
