@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from reporting.scorecards import previous_month, scorecards_compute
 from sla.services import working_deadline
-from staff.scorecards import previous_month, scorecards_compute
 from staff.selectors import superior_of
 from surveys.models import (
     ErrorCategory,

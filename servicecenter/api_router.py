@@ -2,8 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from reporting.api.views import ScorecardViewSet
 from sla.api.views import CalendarDayViewSet, CallImportViewSet, NotificationViewSet, PolicyViewSet
-from staff.api.views import PositionViewSet, ScorecardViewSet, StaffMemberViewSet, UnitViewSet
+from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
 from surveys.api.views import FollowUpViewSet, QualityReviewViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet
 

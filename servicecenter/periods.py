@@ -1,7 +1,10 @@
-"""Periods people type: a month as ``YYYY-MM``. The shared kernel: imports no app."""
+"""Periods: a month people type as ``YYYY-MM``, and a month's bounds in the center's time zone. The
+shared kernel: imports no app."""
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 
 def parse_month(text: str | None) -> date | None:
@@ -10,3 +13,19 @@ def parse_month(text: str | None) -> date | None:
     if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
         return None
     return date(int(match[1]), int(match[2]), 1)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def previous_month(today: date | None = None) -> date:
+    first = month_start(today or timezone.localdate())
+    return month_start(first - timedelta(days=1))
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    first = month_start(month)
+    following = month_start(first + timedelta(days=31))
+    return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(following, time(0), tzinfo=tz)

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("sla.urls")),
     path("", include("surveys.urls")),
+    path("", include("workspace.urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/sla/calendar/add/", CalendarAddView.as_view(), name="calendar-add"),
     path("api/v1/sla/metrics/", MetricsView.as_view(), name="sla-metrics"),

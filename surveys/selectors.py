@@ -5,8 +5,8 @@ from datetime import date
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import MD5, Cast, Concat
 
+from servicecenter.periods import month_bounds
 from staff.access import Scope
-from staff.scorecards import month_bounds
 from surveys.models import FollowUp, QualityReview
 from tickets.models import Status, Ticket
 

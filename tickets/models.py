@@ -1,7 +1,7 @@
 """Customers, tickets and everything that happens to them: events, work orders (派单), callbacks (回访).
 
-Workflows live in ``tickets/services.py`` and the state machine in ``tickets/workflow.py``; the
-models hold data, constraints, indexes and cheap predicates only.
+Workflows live in ``tickets/services/``, the vocabulary in ``tickets/choices.py`` and the state
+machine in ``tickets/workflow.py``; the models hold data, constraints, indexes and cheap predicates.
 """
 
 from django.conf import settings
@@ -9,22 +9,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class CustomerClass(models.TextChoices):
-    RESIDENTIAL = "residential", _("Residential")
-    LOW_VOLTAGE = "low_voltage", _("Low-voltage non-residential")
-    HV_SINGLE = "hv_single", _("High-voltage, single source")
-    HV_DUAL = "hv_dual", _("High-voltage, dual source")
-    BUSINESS = "business", _("Business")
-    OTHER = "other", _("Other")
-
-
-class Area(models.TextChoices):
-    """Where the customer is: repair arrival and restoration targets depend on it (95598)."""
-
-    URBAN = "urban", _("Urban")
-    RURAL = "rural", _("Rural")
-    REMOTE = "remote", _("Remote")
+from tickets.choices import (  # noqa: F401 - the vocabulary, importable from the models as before
+    OPEN_STATUSES,
+    Area,
+    CallbackOutcome,
+    CallbackState,
+    CancelReason,
+    Channel,
+    ComplaintCategory,
+    CustomerClass,
+    EventKind,
+    Kind,
+    Priority,
+    SlaState,
+    Status,
+    WorkOrderStatus,
+)
 
 
 class Customer(models.Model):
@@ -59,79 +59,12 @@ class Customer(models.Model):
         return self.name
 
 
-class Kind(models.TextChoices):
-    INQUIRY = "inquiry", _("Inquiry")
-    COMPLAINT = "complaint", _("Complaint")
-    REPAIR = "repair", _("Repair")
-    REPORT = "report", _("Report")
-    APPLICATION = "application", _("Service application")
-    SUGGESTION = "suggestion", _("Suggestion")
-    PRAISE = "praise", _("Praise")
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    WALK_IN = "walk_in", _("Walk-in")
-    EMAIL = "email", _("E-mail")
-    WEB = "web", _("Web form")
-    LETTER = "letter", _("Letter or fax")
-    CHAT = "chat", _("Online chat")
-
-
-class Priority(models.IntegerChoices):
-    """Stored as a number so that the most urgent sorts first; the API speaks the names."""
-
-    URGENT = 1, _("Urgent")
-    HIGH = 2, _("High")
-    NORMAL = 3, _("Normal")
-    LOW = 4, _("Low")
-
-
-class Status(models.TextChoices):
-    NEW = "new", _("New")
-    ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER)
-
-
-class CancelReason(models.TextChoices):
-    DUPLICATE = "duplicate", _("Duplicate")
-    SPAM = "spam", _("Spam")
-    WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
-
-
-class ComplaintCategory(models.TextChoices):
-    PRODUCT_QUALITY = "product_quality", _("Product quality")
-    SERVICE_ATTITUDE = "service_attitude", _("Service attitude")
-    AFTER_SALES = "after_sales", _("After-sales")
-    BILLING = "billing", _("Billing")
-    POWER_QUALITY = "power_quality", _("Supply quality")
-    OUTAGE = "outage", _("Outage")
-    OTHER = "other", _("Other")
-
-
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
     def unassigned(self):
         return self.filter(assignee__isnull=True)
-
-
-class SlaState(models.TextChoices):
-    """A ticket's overall state, for badges and filters."""
-
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    BREACHED = "breached", _("Breached")
-    PAUSED = "paused", _("Paused")
-    MET = "met", _("Met")
 
 
 class Ticket(models.Model):
@@ -227,12 +160,13 @@ class Ticket(models.Model):
 
     @property
     def sla_clock_list(self) -> list:
-        """The ticket's own clocks (not its callbacks'), due first: prefetched by the selectors as
-        ``sla_clocks``, else one query."""
-        clocks = getattr(self, "sla_clocks", None)
-        if clocks is None:
-            clocks = list(self.clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id"))
-        return clocks
+        """The ticket's own clocks (not its callbacks', not cancelled), due first: from the selectors'
+        prefetch (``sla_clocks_all``, every clock of the ticket), else one query."""
+        prefetched = getattr(self, "sla_clocks_all", None)
+        if prefetched is None:
+            return list(self.clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id"))
+        own = [c for c in prefetched if c.callback_id is None and c.state != "cancelled"]
+        return sorted(own, key=lambda c: (c.due_at, c.id))
 
     @property
     def is_open(self) -> bool:
@@ -266,25 +200,6 @@ class ReferenceCounter(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class EventKind(models.TextChoices):
-    CREATED = "created", _("Created")
-    CHANGED = "changed", _("Changed")
-    STATUS = "status", _("Status changed")
-    ASSIGNED = "assigned", _("Assigned")
-    TRANSFERRED = "transferred", _("Transferred to another team")
-    RECLASSIFIED = "reclassified", _("Reclassified")
-    CLAIMED = "claimed", _("Claimed")
-    REPLY = "reply", _("Reply to the customer")
-    NOTE = "note", _("Internal note")
-    DISPATCHED = "dispatched", _("Work order dispatched")
-    WORK_ORDER = "work_order", _("Work order updated")
-    CALLBACK = "callback", _("Callback")
-    RAISED = "raised", _("Raised to a supervisor")
-    SLA = "sla", _("Deadline changed")
-    ESCALATED = "escalated", _("Escalated")
-    SURVEY = "survey", _("Satisfaction survey")
-
-
 class TicketEvent(models.Model):
     """One change to a ticket: who, when, what, old → new, and a comment or message body."""
 
@@ -307,13 +222,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.field}"
-
-
-class WorkOrderStatus(models.TextChoices):
-    DISPATCHED = "dispatched", _("Dispatched")
-    ON_SITE = "on_site", _("On site")
-    RESTORED = "restored", _("Restored")
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class WorkOrder(models.Model):
@@ -344,20 +252,6 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return f"WO-{self.pk} {self.ticket_id}"
-
-
-class CallbackState(models.TextChoices):
-    DUE = "due", _("Due")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class CallbackOutcome(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
-    UNSATISFIED = "unsatisfied", _("Unsatisfied")
-    UNREACHABLE = "unreachable", _("Unreachable")
-    WRONG_NUMBER = "wrong_number", _("Wrong number")
 
 
 class Callback(models.Model):

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "surveys",
+    "workspace",
+    "reporting",
     "demo",
 ]
 
@@ -223,7 +225,7 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
     "calls-reap": {"task": "sla.reap_call_imports", "schedule": env.float("CALLS_REAP_SECONDS", default=60.0)},
     # Last month's scorecards, early on the 1st (center time); supervisors adjust them afterwards.
-    "scorecards-monthly": {"task": "staff.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
+    "scorecards-monthly": {"task": "reporting.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Every task has a time limit: the soft one raises SoftTimeLimitExceeded in the task (its transaction
@@ -234,7 +236,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 SCORECARDS_SOFT_TIME_LIMIT = env.int("SCORECARDS_SOFT_TIME_LIMIT", default=900)
 SCORECARDS_TIME_LIMIT = env.int("SCORECARDS_TIME_LIMIT", default=1200)
 CELERY_TASK_ANNOTATIONS = {
-    "staff.scorecards": {"soft_time_limit": SCORECARDS_SOFT_TIME_LIMIT, "time_limit": SCORECARDS_TIME_LIMIT},
+    "reporting.scorecards": {"soft_time_limit": SCORECARDS_SOFT_TIME_LIMIT, "time_limit": SCORECARDS_TIME_LIMIT},
 }
 
 # Calls imports: time limits per run, and the reaper (beat, "calls-reap") that queues again an import

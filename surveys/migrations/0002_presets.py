@@ -5,7 +5,7 @@ from django.db import migrations
 
 def forwards(apps, schema_editor):
     from staff.roles import migrate_role_groups
-    from staff.scorecards import seed_weights
+    from staff.presets import seed_weights
     from surveys.presets import seed_survey_template
 
     seed_survey_template(apps)

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def test_beat_sends_surveys_every_minute_and_scores_on_the_first():
     assert settings.CELERY_BEAT_SCHEDULE["surveys-send"] == {"task": "surveys.send", "schedule": 60.0}
     monthly = settings.CELERY_BEAT_SCHEDULE["scorecards-monthly"]
-    assert monthly["task"] == "staff.scorecards"
+    assert monthly["task"] == "reporting.scorecards"
     assert (monthly["schedule"].day_of_month, monthly["schedule"].hour, monthly["schedule"].minute) == (
         {1}, {1}, {30})
 

@@ -9,9 +9,9 @@ import time_machine
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from reporting.scorecards import scorecards_compute
 from sla.models import CallImport, Notification, Policy
 from staff.models import Position, Scorecard, StaffMember, Unit
-from staff.scorecards import scorecards_compute
 from surveys.models import FollowUp, QualityReview
 from tests.surveys.factories import review, survey
 from tickets import services

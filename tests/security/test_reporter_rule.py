@@ -115,7 +115,7 @@ def filtered(username: str, queries: list[dict]) -> list:
 
     from staff.access import scope_for
     from tickets.selectors import ticket_list_for
-    from tickets.views.workspace import queue_for
+    from workspace.views import queue_for
 
     request = RequestFactory().get("/")
     request.user = get_user_model().objects.get(username=username)

@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from reporting.scorecards import band_for, kpi_points, score, scorecard_adjust, scorecards_compute
+from reporting.tasks import scorecards_task
 from servicecenter.errors import DomainError
 from sla.models import CallRecord, Clock
 from staff.models import Scorecard, ScoreWeight
-from staff.scorecards import band_for, kpi_points, score, scorecard_adjust, scorecards_compute
-from staff.tasks import scorecards_task
 from tests.conftest import signed_in
 from tests.surveys.factories import review, survey
 from tickets.models import Callback

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from staff.scorecards import scorecards_compute
+from reporting.scorecards import scorecards_compute
 from surveys.models import FollowUp
 from tests.conftest import signed_in
 from tests.surveys.factories import review, survey

@@ -1,4 +1,4 @@
-"""HTML pages of the tickets app: the public intake (``public``) and the agents' workspace (``workspace``)."""
+"""HTML pages of the tickets app: the public intake and tracking. The agents' pages are the workspace app."""
 
 from tickets.views.public import public_submit, public_track, throttled
 

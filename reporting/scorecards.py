@@ -13,7 +13,7 @@ The weights and targets are ``ScoreWeight`` rows (admins edit them). A superviso
 score by up to ``SCORECARD_MAX_ADJUSTMENT`` points with a reason; recomputing keeps the adjustment.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
-from servicecenter.periods import parse_month  # noqa: F401 - kept where callers import it
+from servicecenter.periods import month_bounds, month_start, parse_month, previous_month  # noqa: F401 - callers import them here
 from staff.models import LOWER_IS_BETTER, Band, Kpi, Role, Scorecard, ScoreWeight, StaffMember
 
 HUNDRED = Decimal(100)
@@ -43,22 +43,6 @@ def band_for(total: Decimal) -> str:
         if total >= lowest:
             return band
     return Band.NOT_COMPETENT
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def previous_month(today: date | None = None) -> date:
-    first = month_start(today or timezone.localdate())
-    return month_start(first - timedelta(days=1))
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    first = month_start(month)
-    following = month_start(first + timedelta(days=31))
-    return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(following, time(0), tzinfo=tz)
 
 
 def kpi_points(kpi: str, value: float, weight: Decimal, target: Decimal) -> Decimal:
@@ -222,22 +206,6 @@ def scorecard_adjust(*, scorecard_id: int, actor, adjustment, reason: str) -> Sc
 
 
 # KPI: (weight, target). The weights add up to 100; an admin changes them in the admin site.
-DEFAULT_WEIGHTS = {
-    Kpi.SLA: ("30", "0.95"),
-    Kpi.SATISFACTION: ("25", "0.90"),
-    Kpi.CALLBACK: ("15", "0.95"),
-    Kpi.PICKUP: ("15", "0.90"),
-    Kpi.ERRORS: ("15", "0.02"),
-}
-
-
-def seed_weights(apps=None) -> None:
-    """The default weights and targets, where none are set yet (a migration, or a test after a flush)."""
-    model = apps.get_model("staff", "ScoreWeight") if apps else ScoreWeight
-    for kpi, (weight, target) in DEFAULT_WEIGHTS.items():
-        model.objects.get_or_create(kpi=str(kpi), defaults={"weight": Decimal(weight), "target": Decimal(target)})
-
-
 def scorecard_list_for(*, scope, month: date, team_id: int | None = None):
     """The month's scorecards the viewer may see: their own, and everyone's below them (all, for the director)."""
     cards = Scorecard.objects.filter(month=month_start(month)).select_related("staff", "team", "adjusted_by")

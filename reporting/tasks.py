@@ -5,8 +5,8 @@ from datetime import date
 from celery import shared_task
 
 
-@shared_task(name="staff.scorecards", acks_late=True)
+@shared_task(name="reporting.scorecards", acks_late=True)
 def scorecards_task(month: str | None = None) -> int:
-    from staff.scorecards import previous_month, scorecards_compute
+    from reporting.scorecards import previous_month, scorecards_compute
 
     return scorecards_compute(month=date.fromisoformat(month) if month else previous_month())

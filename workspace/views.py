@@ -125,11 +125,11 @@ def _after_write(request, ticket_id: int, message: str):
     transferred to another team), to the queue, saying where it went."""
     if selectors.ticket_list_for(scope=_scope(request), with_clocks=False).filter(pk=ticket_id).exists():
         messages.success(request, message)
-        return redirect("tickets:detail", pk=ticket_id)
+        return redirect("workspace:detail", pk=ticket_id)
     receipt = selectors.ticket_receipt(ticket_id)
     messages.success(request, " ".join([message, _("%(reference)s is now in the queue of %(team)s.") % {
         "reference": receipt["reference"], "team": receipt["team_name"] or "—"}]))
-    return redirect("tickets:queue")
+    return redirect("workspace:queue")
 
 
 @staff_required
@@ -269,7 +269,7 @@ def act(request, pk: int, action: str):
         messages.error(request, error.message)
     else:
         return _after_write(request, pk, _("Done: %(action)s.") % {"action": workflow.ACTION_PAST.get(action, action)})
-    return redirect("tickets:detail", pk=pk)
+    return redirect("workspace:detail", pk=pk)
 
 
 @staff_required
@@ -296,11 +296,11 @@ def callback_attempt(request, pk: int):
     form = CallbackAttemptForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the outcome of the call."))
-        return redirect("tickets:callbacks")
+        return redirect("workspace:callbacks")
     try:
         services.callback_attempt(callback_id=pk, actor=request.user, **form.cleaned_data)
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Callback recorded."))
-    return redirect("tickets:callbacks")
+    return redirect("workspace:callbacks")
