@@ -2,8 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from notifications.api import NotificationViewSet
 from reporting.api.views import ScorecardViewSet
-from sla.api.views import CalendarDayViewSet, CallImportViewSet, NotificationViewSet, PolicyViewSet
+from sla.api.views import CalendarDayViewSet, CallImportViewSet, PolicyViewSet
 from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
 from surveys.api.views import FollowUpViewSet, QualityReviewViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet

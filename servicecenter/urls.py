@@ -19,6 +19,7 @@ urlpatterns = [
     path("org/", include("staff.urls")),
     path("", include("tickets.urls")),
     path("", include("sla.urls")),
+    path("", include("notifications.urls")),
     path("", include("surveys.urls")),
     path("", include("workspace.urls")),
     path("", include("reporting.urls")),

@@ -2,22 +2,16 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from sla.models import CalendarDay, DaySource, Notification
+from sla.models import CalendarDay, DaySource
 from staff.access import user_is_leader
 from staff.selectors import user_is_org_admin
 
 
 class _SlaContext:
-    """The bell's unread count and the provisional-calendar warning, evaluated only when shown."""
+    """Whether the reader leads, and the provisional-calendar warning, evaluated only when shown."""
 
     def __init__(self, user) -> None:
         self._user = user
-
-    @cached_property
-    def unread(self) -> int:
-        if not getattr(self._user, "is_authenticated", False):
-            return 0
-        return Notification.objects.filter(recipient=self._user, read_at__isnull=True).count()
 
     @cached_property
     def is_leader(self) -> bool:

@@ -1,12 +1,40 @@
-"""The deadline clocks' side of the ticket hooks (tickets/hooks.py): registered in SlaConfig.ready()."""
+"""The sla app's hooks, both ways (ARCHITECTURE.md, "cause work in a higher app").
+
+- :class:`SlaHooks`: the deadline clocks' side of the ticket hooks (``tickets/hooks.py``), registered
+  in ``SlaConfig.ready()``.
+- :class:`EscalationHooks`: the point the sweep calls once per run with the steps it recorded, for the
+  apps above (the notifications app tells the people); ``escalations`` is its registry.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from servicecenter.hooks import Registry
 from sla import services
 from tickets.hooks import TicketHooks
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One step the sweep recorded: a warning (level 0), a breach (1) or a level further up."""
+
+    escalation_id: int
+    ticket_id: int
+    level: int
+    target: str
+    recipient_user_id: int | None  # who is told, as a sign-in; None when the ladder has nobody there
+
+
+class EscalationHooks:
+    def escalations_recorded(self, *, steps: list[EscalationStep], at: datetime) -> None:
+        """In the sweep's transaction, after its escalations and timeline entries are written."""
+
+
+escalations = Registry(EscalationHooks)
+escalations_recorded = escalations.each("escalations_recorded")
 
 
 class SlaHooks(TicketHooks):

@@ -3,11 +3,12 @@
 One run takes at most ``batch`` clocks per phase, locked with ``FOR UPDATE SKIP LOCKED`` so that
 two sweeps at once split the work instead of doubling it, and handles them with a fixed number of
 statements whatever the batch holds: read the due clocks (one query per phase) and their tickets'
-holders (one query), mark them (one UPDATE), insert the escalations, the notifications and the ticket events (one INSERT each), and
-refresh the tickets' SLA state (one UPDATE). The whole run is one transaction, so a sweep killed at
+holders (one query), mark them (one UPDATE), insert the escalations and the ticket events (one INSERT
+each), hand the steps to the apps above (``sla.hooks.escalations_recorded``: the notifications app
+inserts the notices, one INSERT) and refresh the tickets' SLA state (one UPDATE). The whole run is one transaction, so a sweep killed at
 any point leaves nothing behind and the next run does the work; the unique (clock, level)
-constraint makes a doubled step impossible even so. E-mail goes out from a separate task after
-commit. When a phase fills its batch, the caller runs the sweep again.
+constraint makes a doubled step impossible even so. E-mail goes out from the notifications app's
+task after commit. When a phase fills its batch, the caller runs the sweep again.
 
 Who is told (``shared/sla.md``): the warning goes to the assignee, or to the team lead while nobody
 holds the ticket; level 1 (the breach) to the assignee's direct superior; each later level, after
@@ -20,14 +21,15 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sla.models import Calendar, Clock, ClockState, Escalation, Notification
+from sla.hooks import EscalationStep, escalations_recorded
+from sla.models import Calendar, Clock, ClockState, Escalation
 from sla.selectors import work_calendar
 from staff.chain import MAX_DEPTH
 from staff.models import ConcurrentPost, Position, StaffMember
@@ -119,12 +121,12 @@ class SweepResult:
     warned: int = 0
     breached: int = 0
     raised: int = 0
-    notifications: list[int] = field(default_factory=list)
+    notifications: int = 0  # steps with someone to tell
     more: bool = False  # a phase filled its batch: run again
 
     def as_dict(self) -> dict:
         return {"warned": self.warned, "breached": self.breached, "raised": self.raised,
-                "notifications": len(self.notifications), "more": self.more}
+                "notifications": self.notifications, "more": self.more}
 
 
 _COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "warned_at", "breached_at", "escalation_level",
@@ -230,13 +232,11 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
         steps += [(r, r["escalation_level"] + 1) for r in levels]
         result.warned, result.breached, result.raised = len(warnings), len(breaches), len(levels)
 
-        result.notifications = _record(steps, ladder, now)
+        recorded = _record(steps, ladder, now)
+        result.notifications = sum(1 for step in recorded if step.recipient_user_id is not None)
         _mark_tickets(at_risk={r["ticket_id"] for r in warnings}, breached={r["ticket_id"] for r in breaches})
-        if result.notifications:
-            from sla.tasks import sla_notify_task
-
-            ids = list(result.notifications)
-            transaction.on_commit(lambda: sla_notify_task.delay(ids))
+        if recorded:
+            escalations_recorded(steps=recorded, at=now)
     logger.info("sla.sweep done", extra={**result.as_dict(),
                                          "duration_ms": round((time.monotonic() - started) * 1000, 1)})
     return result
@@ -265,7 +265,7 @@ WITH steps AS (
     ON CONFLICT (clock_id, level) DO NOTHING
     RETURNING id, clock_id, ticket_id, level, recipient_id
 ), people AS (
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(staff_id, user_id, name)
+    SELECT * FROM unnest(%s::bigint[], %s::text[]) AS p(staff_id, name)
 ), events AS (
     {event_insert_sql(ticket="e.ticket_id", kind="%s", created_at="%s", field="'sla:' || s.target",
                       new_value="e.level::text", body="COALESCE(p.name, '')")}
@@ -273,19 +273,17 @@ WITH steps AS (
       JOIN steps s ON s.clock_id = e.clock_id AND s.level = e.level
       LEFT JOIN people p ON p.staff_id = e.recipient_id
 )
-INSERT INTO sla_notification (recipient_id, escalation_id, ticket_id, level, target, created_at)
-SELECT p.user_id, e.id, e.ticket_id, e.level, s.target, %s
+SELECT e.id, e.ticket_id, e.level, s.target, e.recipient_id
   FROM escalations e
   JOIN steps s ON s.clock_id = e.clock_id AND s.level = e.level
-  JOIN people p ON p.staff_id = e.recipient_id
-RETURNING id
+ ORDER BY e.id
 """  # noqa: S608 - the one interpolated fragment is built from the model's columns, not from input
 
 
-def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> list[int]:
-    """Escalations, their notifications and the ticket events: one statement on PostgreSQL, a check
-    and three bulk inserts elsewhere. A step already recorded is skipped, never doubled (the unique
-    clock and level), so one bad row cannot wedge every later sweep. Returns the notification ids."""
+def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> list[EscalationStep]:
+    """Escalations and their ticket events: one statement on PostgreSQL, a check and two bulk inserts
+    elsewhere. A step already recorded is skipped, never doubled (the unique clock and level), so one
+    bad row cannot wedge every later sweep. Returns the steps recorded, for the apps above."""
     rows = [(row, level, ladder.recipient(assignee_id=row["ticket__assignee_id"], team_id=row["ticket__team_id"],
                                           level=level)) for row, level in steps]
     if not rows:
@@ -296,24 +294,22 @@ def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> 
             cursor.execute(_RECORD_SQL, [
                 [r["id"] for r, _, _ in rows], [r["ticket_id"] for r, _, _ in rows], [lv for _, lv, _ in rows],
                 [p for _, _, p in rows], [r["target"] for r, _, _ in rows], now,
-                people, [ladder.user_of[p] for p in people], [ladder.name_of[p] for p in people],
-                EventKind.ESCALATED, now, now,
+                people, [ladder.name_of[p] for p in people], EventKind.ESCALATED, now,
             ])
-            return [pk for (pk,) in cursor.fetchall()]
+            return [EscalationStep(escalation_id=pk, ticket_id=ticket_id, level=level, target=target,
+                                   recipient_user_id=ladder.user_of.get(person))
+                    for pk, ticket_id, level, target, person in cursor.fetchall()]
     taken = set(Escalation.objects.filter(clock_id__in={r["id"] for r, _, _ in rows}).values_list("clock_id", "level"))
     rows = [(row, level, person) for row, level, person in rows if (row["id"], level) not in taken]
     escalations = Escalation.objects.bulk_create([
         Escalation(clock_id=row["id"], ticket_id=row["ticket_id"], level=level, recipient_id=person, created_at=now)
         for row, level, person in rows
     ])
-    notifications = Notification.objects.bulk_create([
-        Notification(recipient_id=ladder.user_of[e.recipient_id], escalation=e, ticket_id=e.ticket_id,
-                     level=e.level, target=row["target"], created_at=now)
-        for e, (row, _, _) in zip(escalations, rows, strict=True) if e.recipient_id in ladder.user_of
-    ])
     events_record(
         event_build(ticket_id=row["ticket_id"], kind=EventKind.ESCALATED, field=f"sla:{row['target']}",
                     new=level, body=ladder.name_of.get(person, ""), created_at=now)
         for row, level, person in rows
     )
-    return [n.pk for n in notifications]
+    return [EscalationStep(escalation_id=e.pk, ticket_id=e.ticket_id, level=e.level, target=row["target"],
+                           recipient_user_id=ladder.user_of.get(e.recipient_id))
+            for e, (row, _, _) in zip(escalations, rows, strict=True)]

@@ -1,10 +1,10 @@
-"""Thin Celery tasks: the sweep every minute, e-mail for notifications after commit, call imports and their reaper."""
+"""Thin Celery tasks: the sweep every minute, call imports and their reaper."""
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from sla import notify, sweep
+from sla import sweep
 
 
 @shared_task(name="sla.sweep", acks_late=True)
@@ -14,11 +14,6 @@ def sla_sweep_task() -> dict:
     if result.more:
         sla_sweep_task.delay()
     return result.as_dict()
-
-
-@shared_task(name="sla.notify", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def sla_notify_task(notification_ids: list[int]) -> int:
-    return notify.notifications_email(notification_ids=notification_ids)
 
 
 # A 50 MB log (about 1,000,000 lines) takes some 15 s on PostgreSQL and a few minutes on SQLite; the

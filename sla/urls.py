@@ -5,7 +5,6 @@ from sla import views
 app_name = "sla"
 
 urlpatterns = [
-    path("notifications/", views.notifications, name="notifications"),
     path("calls/", views.calls, name="calls"),
     path("calls/imports/<int:pk>/", views.call_import, name="call-import"),
 ]

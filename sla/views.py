@@ -8,21 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from servicecenter.errors import DomainError
-from sla.models import Notification
 from staff.access import leader_required
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request):
-    """My notifications, newest first; POST marks them all read."""
-    mine = Notification.objects.filter(recipient=request.user)
-    if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("sla:notifications")
-    page = list(mine.select_related("ticket").order_by("-created_at", "-id")[:100])
-    return render(request, "sla/notifications.html", {"notifications": page})
-
 
 # The calls page shares the dashboard's audience, and its message.
 LEADERS_ONLY = gettext_lazy("The dashboard is for team leads, supervisors and the director.")

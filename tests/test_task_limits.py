@@ -27,7 +27,7 @@ def test_the_global_limits_are_set():
 
 def test_every_task_of_ours_is_registered_under_our_names():
     names = set(our_tasks())
-    assert names >= {"servicecenter.health_check", "servicecenter.probe", "sla.sweep", "sla.notify", "sla.import_calls",
+    assert names >= {"servicecenter.health_check", "servicecenter.probe", "sla.sweep", "notifications.email", "sla.import_calls",
                      "sla.reap_call_imports", "reporting.scorecards", "surveys.send"}
     assert all(name.startswith(OURS) for name in names), sorted(names)
 

@@ -25,6 +25,7 @@ from sla.selectors import policy_for, work_calendar
 from staff.access import Scope, request_scope
 from staff.models import StaffMember, Unit
 from tickets import selectors, services, workflow
+from tickets.errors import TicketError
 from tickets.filters import TicketFilter
 from tickets.forms import BodyForm, CallbackAttemptForm, NewTicketForm
 from tickets.models import OPEN_STATUSES, CancelReason, Kind, Priority
@@ -214,7 +215,7 @@ def _act(action: str, request, ticket_id: int):
         try:
             return parse_int(post[name], minimum=1, maximum=maximum) if post.get(name, "").strip() else None
         except BadNumber as error:
-            raise services.TicketError(error.message, code=name) from None
+            raise TicketError(error.message, code=name) from None
 
     version = number("version", maximum=2**31 - 1)
     common = {"ticket_id": ticket_id, "actor": request.user}
@@ -223,7 +224,7 @@ def _act(action: str, request, ticket_id: int):
     if action == "assign":
         assignee = StaffMember.objects.select_related("position").filter(pk=number("assignee") or 0).first()
         if assignee is None:
-            raise services.TicketError(_("Choose whom to assign it to."), code="assignee")
+            raise TicketError(_("Choose whom to assign it to."), code="assignee")
         return services.ticket_assign(**common, assignee=assignee, version=version, comment=post.get("comment", ""))
     text = post.get("body") or post.get("reason") or post.get("resolution") or ""
     simple = {
@@ -241,13 +242,13 @@ def _act(action: str, request, ticket_id: int):
     if action == "dispatch":
         team = Unit.objects.filter(pk=number("field_team") or 0).first()
         if team is None:
-            raise services.TicketError(_("Choose the field team."), code="field_team")
+            raise TicketError(_("Choose the field team."), code="field_team")
         return services.ticket_dispatch(**common, field_team=team, instructions=post.get("instructions", ""),
                                         version=version)
     if action == "transfer":
         team = Unit.objects.filter(pk=number("team") or 0).first()
         if team is None:
-            raise services.TicketError(_("Choose the team."), code="team")
+            raise TicketError(_("Choose the team."), code="team")
         return services.ticket_transfer(**common, team=team, reason=post.get("reason", ""), version=version)
     if action == "reclassify":
         return services.ticket_reclassify(**common, kind=post.get("kind", ""), reason=post.get("reason", ""),

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from servicecenter.numbers import ApiDayField, ApiMomentField
-from sla.models import CalendarDay, Notification, Policy, PolicyTarget
+from sla.models import CalendarDay, Policy, PolicyTarget
 
 
 class CalendarDaySerializer(serializers.ModelSerializer):
@@ -54,20 +54,6 @@ class PolicySerializer(serializers.ModelSerializer):
         model = Policy
         fields = ["id", "rank", "name", "kind", "priority", "customer_class", "channel", "area", "calendar",
                   "end_of_day", "is_active", "targets"]
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    text = serializers.SerializerMethodField()
-    ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
-
-    class Meta:
-        model = Notification
-        fields = ["id", "ticket", "ticket_reference", "level", "target", "text", "created_at", "read_at"]
-
-    def get_text(self, notification) -> str:
-        from sla.notify import notification_text
-
-        return notification_text(notification)
 
 
 class MetricsQuerySerializer(serializers.Serializer):

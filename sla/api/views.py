@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +15,7 @@ from servicecenter.numbers import api_int, valid_query
 from sla import services
 from sla.api import serializers as s
 from sla.metrics import sla_metrics
-from sla.models import CalendarDay, DaySource, Notification, Policy
+from sla.models import CalendarDay, DaySource, Policy
 from sla.selectors import default_calendar, work_calendar
 from staff.access import HasScope, request_scope
 from tickets.selectors import ticket_list_for
@@ -112,36 +111,6 @@ class MetricsView(APIView):
         data = valid_query(s.MetricsQuerySerializer(data={k: v for k, v in query.items() if v}))
         tickets = ticket_list_for(scope=request_scope(request))
         return Response(sla_metrics(tickets=tickets, **data))
-
-
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """My notifications, newest first; ``?unread=true``; mark one or all read."""
-
-    serializer_class = s.NotificationSerializer
-    permission_classes = [permissions.IsAuthenticated]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Notification.objects.none()
-        qs = Notification.objects.filter(recipient=self.request.user).select_related("ticket")
-        if self.request.query_params.get("unread") in ("1", "true"):
-            qs = qs.filter(read_at__isnull=True)
-        return qs.order_by("-created_at", "-id")
-
-    @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        updated = Notification.objects.filter(pk=pk, recipient=request.user, read_at__isnull=True).update(
-            read_at=timezone.now())
-        if not updated and not Notification.objects.filter(pk=pk, recipient=request.user).exists():
-            raise NotFound
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(request=None, responses={204: None})
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StaffingView(APIView):

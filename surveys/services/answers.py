@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sla.models import Notification, NotificationKind
+from notifications.services import notification_follow_up
 from sla.services import working_deadline
 from staff.access import scope_for
 from staff.models import StaffMember
@@ -129,12 +129,8 @@ def follow_up_create(*, response: Response, invitation: Invitation, now: datetim
     follow_up = FollowUp.objects.create(response=response, ticket_id=invitation.ticket_id, agent=agent,
                                         supervisor=supervisor, created_at=now, due_at=working_deadline(now, 1))
     if supervisor is not None:
-        notification = Notification.objects.create(
-            recipient=supervisor.user, ticket_id=invitation.ticket_id, kind=NotificationKind.FOLLOW_UP,
-            created_at=now, due_at=follow_up.due_at)
-        from sla.tasks import sla_notify_task
-
-        transaction.on_commit(lambda: sla_notify_task.delay([notification.pk]))
+        notification_follow_up(recipient_id=supervisor.user_id, ticket_id=invitation.ticket_id,
+                               due_at=follow_up.due_at, at=now)
     return follow_up
 
 

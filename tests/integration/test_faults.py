@@ -21,8 +21,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from demo.calls import build_queue_log
+from notifications.models import Notification
 from sla.calls import call_import_create
-from sla.models import CallImport, CallRecord, Clock, ClockState, Escalation, Notification
+from sla.models import CallImport, CallRecord, Clock, ClockState, Escalation
 from sla.queue_log import parse_queue_log
 from sla.sweep import sweep
 from surveys.models import Invitation

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from sla.models import Escalation, Notification
+from notifications.models import Notification
+from sla.models import Escalation
 from tests.conftest import SHAPE_A, load_shape, require_service
 from tickets import services
 from tickets.models import Kind

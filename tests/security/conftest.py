@@ -9,8 +9,9 @@ import time_machine
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from notifications.models import Notification
 from reporting.scorecards import scorecards_compute
-from sla.models import CallImport, Notification, Policy
+from sla.models import CallImport, Policy
 from staff.models import Position, Scorecard, StaffMember, Unit
 from surveys.models import FollowUp, QualityReview
 from tests.surveys.factories import review, survey

@@ -569,7 +569,7 @@ def test_the_scorecard_page_refuses_strangers_the_same_way_whatever_the_id(membe
 
 
 def test_notifications_of_others_are_404_like_missing_ones(api, cast, user):
-    from sla.models import Notification
+    from notifications.models import Notification
 
     notification = Notification.objects.create(recipient=user("lead1"), ticket=cast["TI"], created_at=timezone.now(),
                                                target="resolution")

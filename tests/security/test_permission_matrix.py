@@ -72,7 +72,7 @@ RULES: dict[str, list[Rule]] = {
     "workspace:act": [R(SEES_T1, "/tickets/{t1}/do/note/", "post", {"body": "matrix"})],
     "workspace:callbacks": [R(STAFF, "/callbacks/")],
     "workspace:callback-attempt": [R(SEES_T1, "/callbacks/{callback}/attempt/", "post", {"outcome": "unreachable"})],
-    "sla:notifications": [R(SIGNED_IN, "/notifications/")],
+    "notifications:list": [R(SIGNED_IN, "/notifications/")],
     "reporting:dashboard": [R(LEADERS, "/dashboard/")],
     "reporting:dashboard-export": [R(LEADERS, "/dashboard/export.csv")],
     "reporting:dashboard-reassign": [R(LEADERS, "/dashboard/reassign/", "post", {"tickets": [], "assignee": ""})],

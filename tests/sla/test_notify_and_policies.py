@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
-from sla.models import Notification, Policy
-from sla.notify import notifications_email
+from notifications.delivery import notifications_email
+from notifications.models import Notification
+from sla.models import Policy
 from sla.selectors import kinds_without_fallback
 from tickets.models import Kind
 

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from sla.models import Notification
+from notifications.models import Notification
 from sla.sweep import sweep
 from tests.conftest import signed_in
 from tickets.models import Kind

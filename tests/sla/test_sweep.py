@@ -10,7 +10,8 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sla.models import Calendar, Clock, ClockState, Escalation, Notification
+from notifications.models import Notification
+from sla.models import Calendar, Clock, ClockState, Escalation
 from sla.sweep import sweep
 from staff.models import StaffMember
 from tests.conftest import require_service

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 
-from sla.models import Notification
+from notifications.models import Notification
 from surveys import services as surveys
 from surveys.models import FollowUp, Invitation, Response
 from tests.conftest import require_service, signed_in

@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
+from servicecenter.errors import DomainError
 from staff.access import scope_for
 from surveys import services as surveys
 from surveys.models import QualityReview
@@ -51,7 +52,7 @@ def test_a_review_is_recorded_and_counts_in_the_error_rate(handled, user, member
     ("lead1", 0, {"has_error": False, "score": "ninety"}, "score"),
 ])
 def test_refused_reviews_change_nothing(handled, user, actor, index, data, code):
-    with pytest.raises(surveys.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         surveys.quality_review_create(ticket_id=handled[index].pk, actor=user(actor), **data)
     assert refused.value.code == code
     assert QualityReview.objects.count() == 0

@@ -1,6 +1,6 @@
 from django import template
 
-from sla.notify import notification_text as _text
+from notifications.delivery import notification_text as _text
 
 register = template.Library()
 

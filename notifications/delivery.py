@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sla.models import Notification, NotificationKind
+from notifications.models import Notification, NotificationKind
 
 
 def notification_text(notification: Notification) -> str:

@@ -1,0 +1,11 @@
+"""Thin Celery task: e-mail new notices, each once, after the transaction that made them commits."""
+
+from celery import shared_task
+
+from notifications import delivery
+
+
+@shared_task(name="notifications.email", acks_late=True, autoretry_for=(OSError,), retry_backoff=True,
+             max_retries=5)
+def notifications_email_task(notification_ids: list[int]) -> int:
+    return delivery.notifications_email(notification_ids=notification_ids)
