@@ -30,9 +30,10 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from calls.imports import call_import_create, call_import_run  # noqa: E402
+from calls.metrics import service_level  # noqa: E402
+from calls.queue_log import parse_queue_log  # noqa: E402
 from demo.calls import _call  # noqa: E402
-from sla.calls import call_import_create, call_import_run, service_level  # noqa: E402
-from sla.queue_log import parse_queue_log  # noqa: E402
 
 
 def generate(lines: int, days: int = 365) -> str:

@@ -28,7 +28,7 @@ AHT, PATIENCE, INTERVAL_MINUTES, TARGET = 180, 120, 30, 0.8
 
 def traffic_for(agents: int) -> float:
     """The largest traffic (Erlangs, to 0.01) that Erlang C staffs with ``agents`` for 80 % in 20 s."""
-    from sla.erlang import agents_needed
+    from calls.erlang import agents_needed
 
     low, high = 0.0, float(agents)
     while high - low > 0.01:

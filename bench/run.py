@@ -44,8 +44,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from sla.calls import call_import_create, call_import_run, service_level  # noqa: E402
-from sla.models import CallRecord  # noqa: E402
+from calls.imports import call_import_create, call_import_run  # noqa: E402
+from calls.metrics import service_level  # noqa: E402
+from calls.models import CallRecord  # noqa: E402
 from sla.selectors import default_calendar  # noqa: E402
 from sla.sweep import sweep  # noqa: E402
 from staff.models import StaffMember  # noqa: E402

@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.utils import timezone
 
-from sla.calls import call_import_create, call_import_run
-from sla.models import Calendar, CalendarDay, CallRecord, DaySource, new_version
+from calls.imports import call_import_create, call_import_run
+from calls.models import CallRecord
+from sla.models import Calendar, CalendarDay, DaySource, new_version
 from sla.presets import PROVISIONAL_YEARS_AHEAD, official_days, provisional_days, seed_calendar
 from staff.models import Role, StaffMember
 

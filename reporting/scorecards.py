@@ -95,7 +95,8 @@ def _shares(rows, key: str, part: str, whole: str) -> dict[int, tuple[int, int]]
 
 def kpi_counts(month: date, *, now: datetime | None = None) -> dict[str, dict[int, tuple[int, int]]]:
     """(part, whole) per KPI and staff id for one month; five grouped queries."""
-    from sla.models import CallOutcome, CallRecord, Clock, ClockState
+    from calls.models import CallOutcome, CallRecord
+    from sla.models import Clock, ClockState
     from surveys.models import SATISFIED_AT_LEAST, QualityReview, Response
     from tickets.models import Callback, CallbackState
 

@@ -46,7 +46,7 @@ def dashboard(request, scope):
     people = StaffMember.objects.filter(is_active=True).order_by("name")
     if not scope.sees_all:
         people = people.filter(pk__in=scope.staff_ids)
-    from sla.calls import service_level
+    from calls.metrics import service_level
 
     today = timezone.localdate()
     calls_today = service_level(date_from=today, date_to=today)["results"][0]

@@ -2,9 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from calls.api.views import CallImportViewSet
 from notifications.api import NotificationViewSet
 from reporting.api.views import ScorecardViewSet
-from sla.api.views import CalendarDayViewSet, CallImportViewSet, PolicyViewSet
+from sla.api.views import CalendarDayViewSet, PolicyViewSet
 from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
 from surveys.api.views import FollowUpViewSet, QualityReviewViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet

@@ -2,7 +2,7 @@
 
 PostgreSQL text cannot hold U+0000, so a NUL that reached a query would fail there as a 500. It is
 refused here, once, for every form field, query parameter and JSON body, with a 400 and a reason.
-File uploads are checked where they are read (``sla.calls.call_import_create``).
+File uploads are checked where they are read (``calls.imports.call_import_create``).
 """
 
 from django.http import HttpResponseBadRequest, JsonResponse

@@ -5,9 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from calls.api.views import ServiceLevelView, StaffingView
 from servicecenter import views
 from servicecenter.api_router import router
-from sla.api.views import CalendarAddView, MetricsView, ServiceLevelView, StaffingView
+from sla.api.views import CalendarAddView, MetricsView
 from surveys.api.views import SurveyMetricsView
 
 urlpatterns = [
@@ -18,7 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("staff.urls")),
     path("", include("tickets.urls")),
-    path("", include("sla.urls")),
+    path("", include("calls.urls")),
     path("", include("notifications.urls")),
     path("", include("surveys.urls")),
     path("", include("workspace.urls")),

@@ -27,8 +27,8 @@ def test_the_global_limits_are_set():
 
 def test_every_task_of_ours_is_registered_under_our_names():
     names = set(our_tasks())
-    assert names >= {"servicecenter.health_check", "servicecenter.probe", "sla.sweep", "notifications.email", "sla.import_calls",
-                     "sla.reap_call_imports", "reporting.scorecards", "surveys.send"}
+    assert names >= {"servicecenter.health_check", "servicecenter.probe", "sla.sweep", "notifications.email", "calls.import",
+                     "calls.reap_imports", "reporting.scorecards", "surveys.send"}
     assert all(name.startswith(OURS) for name in names), sorted(names)
 
 
@@ -40,9 +40,9 @@ def test_every_task_of_ours_has_a_soft_limit_below_its_hard_limit():
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("sla.import_calls", (settings.CALLS_IMPORT_SOFT_TIME_LIMIT, settings.CALLS_IMPORT_TIME_LIMIT)),
+    ("calls.import", (settings.CALLS_IMPORT_SOFT_TIME_LIMIT, settings.CALLS_IMPORT_TIME_LIMIT)),
     ("reporting.scorecards", (settings.SCORECARDS_SOFT_TIME_LIMIT, settings.SCORECARDS_TIME_LIMIT)),
-    ("sla.reap_call_imports", (50, 60)),
+    ("calls.reap_imports", (50, 60)),
     ("sla.sweep", (240, 300)),
     ("surveys.send", (240, 300)),
 ])

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from calls.models import CallRecord
 from servicecenter.errors import DomainError
 from servicecenter.numbers import MAX_ID, BadNumber, parse_int, query_page, query_values
-from sla.models import CallRecord, Clock, Escalation
+from sla.models import Clock, Escalation
 from sla.selectors import default_calendar as sla_default_calendar
 from sla.selectors import policy_for, work_calendar
 from staff.access import Scope, request_scope

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "notifications",
+    "calls",
     "surveys",
     "workspace",
     "reporting",
@@ -225,7 +226,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
     "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
-    "calls-reap": {"task": "sla.reap_call_imports", "schedule": env.float("CALLS_REAP_SECONDS", default=60.0)},
+    "calls-reap": {"task": "calls.reap_imports", "schedule": env.float("CALLS_REAP_SECONDS", default=60.0)},
     # Last month's scorecards, early on the 1st (center time); supervisors adjust them afterwards.
     "scorecards-monthly": {"task": "reporting.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
@@ -314,7 +315,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         name: {"handlers": ["keyvalue"], "level": LOG_LEVEL, "propagate": False}
-        for name in ("sla.sweep", "sla.calls", "calls", "surveys.services")
+        for name in ("sla.sweep", "calls.imports", "surveys.services")
     },
 }
 

@@ -20,11 +20,12 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from calls.imports import call_import_create
+from calls.models import CallImport, CallRecord
+from calls.queue_log import parse_queue_log
 from demo.calls import build_queue_log
 from notifications.models import Notification
-from sla.calls import call_import_create
-from sla.models import CallImport, CallRecord, Clock, ClockState, Escalation
-from sla.queue_log import parse_queue_log
+from sla.models import Clock, ClockState, Escalation
 from sla.sweep import sweep
 from surveys.models import Invitation
 from surveys.presets import seed_survey_template
@@ -184,7 +185,7 @@ def test_a_calls_import_killed_half_way_is_finished_by_the_reaper_once(redis_url
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = reaper_env(redis_url, queue)
     first = start_worker(env)
-    producer(redis_url, queue).send_task("sla.import_calls", args=[job.pk])  # what an upload does after commit
+    producer(redis_url, queue).send_task("calls.import", args=[job.pk])  # what an upload does after commit
     wait_until(lambda: CallImport.objects.filter(pk=job.pk, status="running", processed__gt=0).exists(),
                timeout=90, every=0.02, what=f"the import to store its first calls\n{first.output()}")
     first.kill()
@@ -199,7 +200,7 @@ def test_a_calls_import_killed_half_way_is_finished_by_the_reaper_once(redis_url
         "done", 2, len(expected), 0, ""), second.output()
     assert CallRecord.objects.count() == len(expected)
     assert set(CallRecord.objects.values_list("call_id", "queue", "attempt")) == expected
-    assert "sla.reap_call_imports" in beat_log.read_text()
+    assert "calls.reap_imports" in beat_log.read_text()
     time.sleep(4)  # beat goes on reaping: a finished import stays finished, and nothing is doubled
     assert (CallImport.objects.get(pk=job.pk).attempts, CallRecord.objects.count()) == (2, len(expected))
 
@@ -212,7 +213,7 @@ def test_a_calls_import_whose_message_redis_lost_is_queued_again(redis_url, star
     expected = {(c.call_id, c.queue, c.attempt) for c in parse_queue_log(content).calls}
     job = call_import_create(name="queue_log", content=content, fmt="queue_log")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    producer(redis_url, queue).send_task("sla.import_calls", args=[job.pk])
+    producer(redis_url, queue).send_task("calls.import", args=[job.pk])
     port = str(urlparse(redis_url).port)
     assert subprocess.run(["redis-cli", "-p", port, "llen", queue], capture_output=True).stdout.strip() == b"1"
     restart_redis_without_persistence(redis_url, tmp_path)

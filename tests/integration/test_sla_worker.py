@@ -57,8 +57,8 @@ def test_the_sweep_task_escalates_through_a_real_worker(sla_presets, start_worke
 
 
 def test_a_call_log_is_imported_by_a_real_worker(start_worker):
-    from sla.calls import call_import_create
-    from sla.models import CallImport, CallRecord
+    from calls.imports import call_import_create
+    from calls.models import CallImport, CallRecord
     from tests.sla.test_calls import QUEUE_LOG
 
     redis_url = os.environ.get("REDIS_URL", "")
@@ -71,12 +71,12 @@ def test_a_call_log_is_imported_by_a_real_worker(start_worker):
     app = Celery("producer", broker=redis_url, backend=redis_url)
     app.conf.task_default_queue = queue
     try:
-        value = app.send_task("sla.import_calls", args=[job.pk]).get(timeout=60)
+        value = app.send_task("calls.import", args=[job.pk]).get(timeout=60)
     except Exception as exc:
         pytest.fail(f"import did not come back: {exc!r}\n--- worker log ---\n{worker.output()}")
     assert value == {"status": "done", "imported": 8, "duplicates": 0, "errors": 0}
     job = CallImport.objects.get(pk=job.pk)
     assert (job.status, job.processed, job.imported) == ("done", 8, 8)
     assert CallRecord.objects.count() == 8
-    again = app.send_task("sla.import_calls", args=[job.pk]).get(timeout=60)  # a redelivered task
+    again = app.send_task("calls.import", args=[job.pk]).get(timeout=60)  # a redelivered task
     assert again["imported"] == 8 and CallRecord.objects.count() == 8

@@ -9,9 +9,10 @@ import time_machine
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from calls.models import CallImport
 from notifications.models import Notification
 from reporting.scorecards import scorecards_compute
-from sla.models import CallImport, Policy
+from sla.models import Policy
 from staff.models import Position, Scorecard, StaffMember, Unit
 from surveys.models import FollowUp, QualityReview
 from tests.surveys.factories import review, survey

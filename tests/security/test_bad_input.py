@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from sla.models import CallImport
+from calls.models import CallImport
 from tests.conftest import PASSWORD
 from tests.security.conftest import fingerprint
 from tickets.models import Customer, Ticket

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from sla.calls import call_import_run
-from sla.models import CallImport
+from calls.imports import call_import_run
+from calls.models import CallImport
 from tests.conftest import signed_in
 from tests.sla.test_calls import QUEUE_LOG, run
 

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sla.calls import FORMULAS, _rates, call_import_create, call_import_run, service_level
-from sla.models import CallRecord
+from calls.imports import call_import_create, call_import_run
+from calls.metrics import FORMULAS, _rates, service_level
+from calls.models import CallRecord
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -125,7 +126,7 @@ def test_the_icmi_oracle(formula, expected):
 def test_upload_through_the_api_then_the_figures(api, shape_a, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from sla.models import CallImport
+    from calls.models import CallImport
 
     client = api("supervisor1")
     with django_capture_on_commit_callbacks() as callbacks:
@@ -186,7 +187,7 @@ def test_the_demo_queue_log_imports_cleanly_and_looks_like_a_hotline(shape_a):
     assert row["records"] == imported and row["offered"] < row["records"]  # overflows counted once
     assert 0.7 < row["service_level"] < 0.98
     assert 0.03 < row["abandonment_rate"] < 0.12
-    from sla.models import CallImport
+    from calls.models import CallImport
 
     assert CallImport.objects.get().errors == []
 
@@ -281,8 +282,8 @@ def stale_by(seconds: float) -> datetime:
 
 
 def test_the_reaper_queues_again_an_import_whose_worker_died(django_capture_on_commit_callbacks):
-    from sla.calls import call_imports_reap
-    from sla.models import CallImport
+    from calls.imports import call_imports_reap
+    from calls.models import CallImport
 
     died = call_import_create(name="died", content=QUEUE_LOG, fmt="queue_log")
     lost = call_import_create(name="lost message", content=QUEUE_LOG, fmt="queue_log")
@@ -307,8 +308,8 @@ def test_the_reaper_gives_up_after_the_last_attempt_and_says_why(api, shape_a):
     from django.conf import settings
     from django.utils import translation
 
-    from sla.calls import call_imports_reap
-    from sla.models import CallImport, CallImportFailure
+    from calls.imports import call_imports_reap
+    from calls.models import CallImport, CallImportFailure
     from tests.conftest import signed_in
 
     job = call_import_create(name="poison", content=QUEUE_LOG, fmt="queue_log")
@@ -337,8 +338,8 @@ def test_a_second_delivery_while_a_run_is_alive_does_nothing():
     running import is taken over only once its progress is stale."""
     from django.db import connection
 
-    from sla.calls import RUN_LOCK, call_imports_reap
-    from sla.models import CallImport
+    from calls.imports import RUN_LOCK, call_imports_reap
+    from calls.models import CallImport
 
     job = call_import_create(name="busy", content=QUEUE_LOG, fmt="queue_log")
     other = None
@@ -363,8 +364,8 @@ def test_a_second_delivery_while_a_run_is_alive_does_nothing():
 
 
 def test_a_run_past_its_soft_time_limit_fails_with_its_reason():
-    from sla.calls import call_import_fail
-    from sla.models import CallImport, CallImportFailure
+    from calls.imports import call_import_fail
+    from calls.models import CallImport, CallImportFailure
 
     job = call_import_create(name="huge", content=QUEUE_LOG, fmt="queue_log")
     CallImport.objects.filter(pk=job.pk).update(status="running", attempts=1)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sla.erlang import (
+from calls.erlang import (
     agents_needed,
     erlang_a,
     erlang_b,

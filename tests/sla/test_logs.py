@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from calls.imports import call_import_create, call_import_run
 from servicecenter.logformat import KeyValueFormatter
-from sla.calls import call_import_create, call_import_run
 from sla.sweep import sweep
 from tests.sla.test_calls import QUEUE_LOG
 from tickets.models import Kind
@@ -59,10 +59,10 @@ def test_a_sweep_logs_its_counts_and_duration_in_one_line(shape_a, make_ticket, 
 
 @pytest.mark.django_db
 def test_a_calls_import_logs_what_it_stored_and_how_long_it_took(logged):
-    logged("sla.calls")
+    logged("calls.imports")
     first = call_import_run(import_id=call_import_create(name="a", content=QUEUE_LOG, fmt="queue_log").pk)
     again = call_import_run(import_id=call_import_create(name="b", content=QUEUE_LOG, fmt="queue_log").pk)
-    records = logged("sla.calls")
+    records = logged("calls.imports")
     assert [r.getMessage() for r in records] == ["calls.import done", "calls.import done"]
     fields = [(r.import_id, r.status, r.attempt, r.lines, r.processed, r.imported, r.duplicates, r.errors)
               for r in records]

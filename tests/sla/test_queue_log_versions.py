@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from django.db.models import Count
 
-from sla.calls import call_import_create, call_import_run, service_level
-from sla.models import CallRecord
+from calls.imports import call_import_create, call_import_run
+from calls.metrics import service_level
+from calls.models import CallRecord
 
 pytestmark = pytest.mark.django_db
 LOGS = Path(__file__).parent / "queue_logs"

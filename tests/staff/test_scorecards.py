@@ -10,10 +10,11 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from calls.models import CallRecord
 from reporting.scorecards import band_for, kpi_points, score, scorecard_adjust, scorecards_compute
 from reporting.tasks import scorecards_task
 from servicecenter.errors import DomainError
-from sla.models import CallRecord, Clock
+from sla.models import Clock
 from staff.models import Scorecard, ScoreWeight
 from tests.conftest import signed_in
 from tests.surveys.factories import review, survey

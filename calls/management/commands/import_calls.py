@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sla.calls import call_import_create, call_import_run
+from calls.imports import call_import_create, call_import_run
 
 
 class Command(BaseCommand):

@@ -1,3 +1,5 @@
+"""The calls page (the 15-second answer rate, call-log upload, staffing) and an import's progress."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -21,32 +23,33 @@ def calls(request, scope):
     """The 15-second answer rate: an hour-by-day heat map, agents, upload of call logs, staffing."""
     from datetime import timedelta
 
-    from sla.calls import call_import_create, heat_map, service_level
-    from sla.models import CallImport
-    from sla.tasks import call_import_task
+    from calls.imports import call_import_create
+    from calls.metrics import heat_map, service_level
+    from calls.models import CallImport
+    from calls.tasks import call_import_task
 
     if request.method == "POST":
         upload = request.FILES.get("file")
         fmt = request.POST.get("format", "queue_log")
         if upload is None or fmt not in ("queue_log", "csv") or upload.size > 50 * 1024 * 1024:
             messages.error(request, _("Choose a queue_log or CSV file of at most 50 MB."))
-            return redirect("sla:calls")
+            return redirect("calls:index")
         try:
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
             messages.error(request, _("The file is not UTF-8 text."))
-            return redirect("sla:calls")
+            return redirect("calls:index")
         try:
             job = call_import_create(name=upload.name, content=text, fmt=fmt, actor=request.user)
         except DomainError as error:
             messages.error(request, error.message)
-            return redirect("sla:calls")
+            return redirect("calls:index")
         from django.db import transaction
 
         transaction.on_commit(lambda: call_import_task.delay(job.pk))
-        return redirect("sla:call-import", pk=job.pk)
+        return redirect("calls:import", pk=job.pk)
+    from calls.forms import CallsQueryForm
     from servicecenter.numbers import query_values
-    from sla.forms import CallsQueryForm
 
     query, ok = query_values(request, CallsQueryForm(request.GET))
     date_to = query.get("date_to") or timezone.localdate()
@@ -63,15 +66,15 @@ def calls(request, scope):
         "imports": list(CallImport.objects.defer("content").order_by("-created_at")[:5]),
         "staffing": staffing,
     }
-    return render(request, "sla/calls.html", context, status=200 if ok and staffing["ok"] else 400)
+    return render(request, "calls/calls.html", context, status=200 if ok and staffing["ok"] else 400)
 
 
 def _staffing(request):
     """The planner: Erlang C for the target, with Erlang A beside it when a patience is given. Its
     numbers are bounded like the API's; a bad one is named on the page and nothing is planned."""
+    from calls.erlang import staffing_plan
+    from calls.forms import TOO_MANY_AGENTS, StaffingForm
     from servicecenter.numbers import query_values
-    from sla.erlang import staffing_plan
-    from sla.forms import TOO_MANY_AGENTS, StaffingForm
 
     query = {"calls": 100, **StaffingForm.DEFAULTS}
     if "calls" not in request.GET:
@@ -87,7 +90,7 @@ def _staffing(request):
         plan = staffing_plan(calls=query["calls"], interval_seconds=query["interval_minutes"] * 60,
                              aht_seconds=query["aht_seconds"], target=query["target"],
                              threshold_seconds=query["target_seconds"], shrinkage=query["shrinkage"],
-                             patience_seconds=query["patience_seconds"] or None, below=3, above=4)
+                             patience_seconds=query["patience_seconds"] or None)
     except ValueError:
         messages.error(request, TOO_MANY_AGENTS)
         return {"query": query, "ok": False}
@@ -99,10 +102,10 @@ def _staffing(request):
 @leader_required(LEADERS_ONLY)
 def call_import(request, pk: int, scope):
     """An import's progress; the page polls itself while the worker runs."""
-    from sla.models import CallImport
+    from calls.models import CallImport
 
     job = CallImport.objects.defer("content").filter(pk=pk).first()
     if job is None:
         raise Http404
-    template = "sla/partials/_call_import.html" if request.htmx else "sla/call_import.html"
+    template = "calls/partials/_call_import.html" if request.htmx else "calls/call_import.html"
     return render(request, template, {"job": job})
