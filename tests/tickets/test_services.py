@@ -247,7 +247,7 @@ def test_cancel_as_duplicate_names_the_original(make_ticket, member, user):
     copy = make_ticket()
     with pytest.raises(TicketError):
         services.ticket_cancel(ticket_id=copy.pk, actor=user("lead1"), reason="duplicate")
-    services.ticket_cancel(ticket_id=copy.pk, actor=user("lead1"), reason="duplicate", duplicate_of=original)
+    services.ticket_cancel(ticket_id=copy.pk, actor=user("lead1"), reason="duplicate", duplicate_of_id=original.pk)
     stored = Ticket.objects.get(pk=copy.pk)
     assert (stored.status, stored.cancel_reason, stored.duplicate_of_id) == ("cancelled", "duplicate", original.pk)
     assert original.reference in stored.events.get(kind=EventKind.STATUS).body

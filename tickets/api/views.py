@@ -5,7 +5,6 @@ action the state machine refuses is a 409 with the reason, raised before anythin
 """
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -16,7 +15,6 @@ from rest_framework.response import Response
 from staff.access import ScopedMixin
 from tickets import selectors, services
 from tickets.api import serializers as s
-from tickets.errors import TicketError
 from tickets.filters import CallbackFilter, CustomerFilter, TicketFilter, WorkOrderFilter
 
 
@@ -155,13 +153,8 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         """Cancel a duplicate, spam or withdrawn ticket; a duplicate names the ticket it repeats."""
         ticket = self.get_object()
         data = dict(self._input(s.CancelSerializer))
-        duplicate_id = data.pop("duplicate_of", None)
-        duplicate = None
-        if duplicate_id is not None:
-            duplicate = selectors.ticket_list_for(scope=self.scope).filter(pk=duplicate_id).first()
-            if duplicate is None:
-                raise TicketError(_("No ticket %(id)s that you can see.") % {"id": duplicate_id}, code="duplicate_of")
-        services.ticket_cancel(ticket_id=ticket.pk, actor=request.user, duplicate_of=duplicate, **data)
+        services.ticket_cancel(ticket_id=ticket.pk, actor=request.user, duplicate_of_id=data.pop("duplicate_of", None),
+                               **data)
         return self._fresh(ticket.pk)
 
     @extend_schema(responses=s.TicketEventSerializer(many=True))

@@ -22,7 +22,7 @@ from tickets.models import (
     Ticket,
     WorkOrderStatus,
 )
-from tickets.selectors import team_queue_for
+from tickets.selectors import team_queue_for, ticket_list_for
 from tickets.services.base import (
     _label,
     _lock,
@@ -335,17 +335,25 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str, version: int | None = N
 
 
 @transaction.atomic
-def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of: Ticket | None = None,
+def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of_id: int | None = None,
                   comment: str = "", version: int | None = None) -> Ticket:
+    """Cancel a duplicate, spam or withdrawn ticket; a duplicate names the ticket it repeats, which the
+    actor must be able to see (else it is not found, whoever asks: the page, the API or a task)."""
     if reason not in CancelReason.values:
         raise TicketError(_("Choose why the ticket is cancelled."), code="cancel_reason")
-    if reason == CancelReason.DUPLICATE and duplicate_of is None:
+    if reason == CancelReason.DUPLICATE and duplicate_of_id is None:
         raise TicketError(_("Name the ticket this one duplicates."), code="duplicate_of")
     ticket = _lock(ticket_id, version)
     target = workflow.check(ticket, "cancel")
-    _require_work(ticket, scope_for(actor))
-    if duplicate_of is not None and duplicate_of.pk == ticket.pk:
-        raise TicketError(_("A ticket cannot duplicate itself."), code="duplicate_of")
+    scope = scope_for(actor)
+    _require_work(ticket, scope)
+    duplicate_of = None
+    if duplicate_of_id is not None:
+        if duplicate_of_id == ticket.pk:
+            raise TicketError(_("A ticket cannot duplicate itself."), code="duplicate_of")
+        duplicate_of = ticket_list_for(scope=scope, with_clocks=False).filter(pk=duplicate_of_id).first()
+        if duplicate_of is None:
+            raise TicketError(_("No ticket %(id)s that you can see.") % {"id": duplicate_of_id}, code="duplicate_of")
     ticket.cancel_reason = reason
     ticket.duplicate_of = duplicate_of
     label = str(CancelReason(reason).label)
