@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from reporting.scorecards import scorecards_compute
 from sla.models import Policy
 from staff.models import Position, Scorecard, StaffMember, Unit
 from surveys.models import FollowUp, QualityReview
+from tests.security.cast import make_cast
 from tests.surveys.factories import review, survey
 from tickets import services
 from tickets.models import Callback, Customer, Kind, Ticket, TicketEvent, WorkOrder
@@ -76,3 +78,14 @@ def fingerprint() -> tuple:
             .count(), list(Customer.objects.order_by("pk").values_list("name", "phone", "customer_class", "area")))
 
 
+@pytest.fixture
+def no_throttle_left_over():
+    """The public pages are throttled per address in the (process-wide) cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def cast(make_ticket, member, units):
+    return make_cast(make_ticket, member, units)

@@ -13,7 +13,8 @@ from tests.security.conftest import fingerprint
 from tickets.models import Customer, Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
-ODD = "\uff21\uff22\uff23\uff11\uff12\uff13 全角\u3000空格 😀👩\u200d💻 مرحبا بالعالم \u202eRTL\u202c e\u0301 𠀀"  # full-width, emoji, RTL
+# full-width, emoji, RTL
+ODD = "\uff21\uff22\uff23\uff11\uff12\uff13 全角\u3000空格 😀👩\u200d💻 مرحبا بالعالم \u202eRTL\u202c e\u0301 𠀀"
 
 
 def signed(username: str) -> Client:

@@ -16,8 +16,9 @@ PUBLIC_FORMS = ["/submit/", "/track/", "/s/{token}/", "/login/"]
 
 
 def test_the_forms_are_all_covered():
-    assert {name for name, _ in FORMS} >= {"reporting:scorecards-compute", "reporting:scorecard-adjust", "workspace:act",
-                                           "workspace:callback-attempt", "reporting:dashboard-reassign",
+    assert {name for name, _ in FORMS} >= {"reporting:scorecards-compute", "reporting:scorecard-adjust",
+                                           "workspace:act", "workspace:callback-attempt",
+                                           "reporting:dashboard-reassign",
                                            "surveys:follow-up-close", "logout", "set_language"}
 
 

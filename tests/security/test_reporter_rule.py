@@ -128,7 +128,8 @@ def filtered(username: str, queries: list[dict]) -> list:
                 out.append((query, "invalid", sorted(filterset.errors)))
                 continue
             rows = list(filterset.qs.values_list("pk", "customer_id", "reporter_visible"))
-            out.append((query, filterset.qs.count(), [(pk, customer if shown else None) for pk, customer, shown in rows]))
+            out.append((query, filterset.qs.count(),
+                        [(pk, customer if shown else None) for pk, customer, shown in rows]))
     return out
 
 
@@ -205,4 +206,5 @@ def test_pages_events_and_notifications_never_name_the_reporter(reports, usernam
         assert [s for s in secrets if s in text] == [], url
     if "R3" in visible - known:  # the callback is listed to them, without the reporter
         rows = client.get("/api/v1/callbacks/").json()["results"]
-        assert [(r["ticket"], r["customer_name"], r["customer_phone"]) for r in rows] == [(reports["R3"].pk, None, None)]
+        assert [(r["ticket"], r["customer_name"], r["customer_phone"]) for r in rows] == [
+            (reports["R3"].pk, None, None)]
