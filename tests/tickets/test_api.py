@@ -191,16 +191,18 @@ def test_the_schema_and_the_docs_are_served(api, client):
 
 
 @pytest.mark.parametrize(
-    ("url", "grow"),
+    ("url", "grow", "queries"),
     [
-        ("/api/v1/tickets/", "tickets"),
-        ("/api/v1/tickets/?search=事项&kind=repair&kind=complaint", "tickets"),
-        ("/api/v1/callbacks/?state=due", "callbacks"),
-        ("/api/v1/work-orders/", "work_orders"),
-        ("/api/v1/customers/", "tickets"),
+        ("/api/v1/tickets/", "tickets", 6),
+        ("/api/v1/tickets/?search=事项&kind=repair&kind=complaint", "tickets", 6),
+        ("/api/v1/callbacks/?state=due", "callbacks", 6),
+        ("/api/v1/work-orders/", "work_orders", 5),
+        ("/api/v1/customers/", "tickets", 5),
     ],
 )
-def test_list_query_counts_do_not_grow_with_rows(api, make_ticket, member, user, units, count_queries, url, grow):
+def test_list_query_counts_do_not_grow_with_rows(api, make_ticket, member, user, units, count_queries, url, grow,
+                                                 queries):
+    """Pinned: the count at 10 rows and at 100 is the same, and is this number."""
     from tickets import services
 
     def add(n):
@@ -221,7 +223,7 @@ def test_list_query_counts_do_not_grow_with_rows(api, make_ticket, member, user,
     response = client.get(url)
     assert response.status_code == 200
     assert len(response.data["results"]) == 25
-    assert count_queries(lambda: client.get(url)) == small
+    assert (small, count_queries(lambda: client.get(url))) == (queries, queries)
     assert Callback.objects.count() == (100 if grow == "callbacks" else 0)
 
 
@@ -235,7 +237,7 @@ def test_events_query_count_does_not_grow(api, make_ticket, member, user, count_
     for i in range(20):
         services.ticket_note(ticket_id=ticket.pk, actor=user("agent1" if i % 2 else "lead1"), body=f"备注{i}")
     assert len(client.get(url).data) == 22
-    assert count_queries(lambda: client.get(url)) == small
+    assert (small, count_queries(lambda: client.get(url))) == (6, 6)
     assert Ticket.objects.get(pk=ticket.pk).events.filter(kind=EventKind.NOTE).count() == 20
     assert Ticket.objects.get(pk=ticket.pk).status == Status.ASSIGNED
 

@@ -93,7 +93,8 @@ def test_export_as_csv_and_xlsx(reception, user):
     # Met on time: the resolved one's two clocks and the paused one's first response; breached: the old one's two.
     assert by_kind["complaint"][4:6] == ["3", "2"]
     sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
-    assert len(sheet) == len(rows) and sheet[1][0] == rows[1][0]
+    assert len(sheet) == len(rows)
+    assert sheet[1][0] == rows[1][0]
     assert pdf.status_code == 404
 
 
@@ -103,8 +104,8 @@ def test_reassigning_several_at_risk_tickets_at_once(reception, member):
     client.post("/dashboard/reassign/", {"tickets": picked, "assignee": member("agent6").pk})
     assert [Ticket.objects.get(pk=pk).assignee for pk in picked] == [member("agent6")] * 2
     before = snapshot(reception["paused"].pk)
-    refused = client.post("/dashboard/reassign/", {"tickets": [reception["paused"].pk], "assignee": member("agent1").pk},
-                          follow=True)
+    refused = client.post("/dashboard/reassign/",
+                          {"tickets": [reception["paused"].pk], "assignee": member("agent1").pk}, follow=True)
     assert any("下属" in str(m) or "below you" in str(m) for m in refused.context["messages"])
     assert snapshot(reception["paused"].pk) == before
 
@@ -121,12 +122,12 @@ def many(n: int, holder) -> None:
     ], batch_size=500)
 
 
-@pytest.mark.parametrize("username", ["supervisor1", "director"])
-def test_the_dashboard_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, username):
+@pytest.mark.parametrize(("username", "queries"), [("supervisor1", 20), ("director", 20)])
+def test_the_dashboard_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, username, queries):
     client = signed_in(username)
     many(10, member("agent2"))
     small = count_queries(lambda: client.get("/dashboard/"))
     many(990, member("agent2"))
     response = client.get("/dashboard/")
     assert response.context["board"].tiles["open"] == 1000
-    assert count_queries(lambda: client.get("/dashboard/")) == small
+    assert (small, count_queries(lambda: client.get("/dashboard/"))) == (queries, queries)

@@ -26,7 +26,9 @@ def test_the_queue_shows_my_tickets_most_urgent_deadline_first(make_ticket, memb
     rows = [t.pk for t in page.context["page"]]
     assert rows == [sooner.pk, later.pk]
     html = page.content.decode()
-    assert f'data-ticket="{sooner.pk}"' in html and 'data-due="' in html and "sla-on_track" in html
+    assert f'data-ticket="{sooner.pk}"' in html
+    assert 'data-due="' in html
+    assert "sla-on_track" in html
     team = signed_in("agent4").get("/tickets/?tab=team").context["page"]
     assert [t.subject for t in team] == [Ticket.objects.get(team__code="tech-region-2").subject]
 
@@ -35,7 +37,8 @@ def test_htmx_refresh_returns_only_the_queue(make_ticket, member):
     make_ticket(assignee=member("agent1"))
     response = signed_in("agent1").get("/tickets/?tab=mine", headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="queue"') and "<html" not in html
+    assert html.lstrip().startswith('<div id="queue"')
+    assert "<html" not in html
 
 
 @time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=TZ), tick=False)  # the whole test: its session too
@@ -46,7 +49,8 @@ def test_logging_a_phone_complaint_shows_it_with_its_deadline(member):
         "channel": "phone", "priority": "3", "subject": "抄表员态度差", "description": "", "take_it": "on",
     })
     ticket = Ticket.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/tickets/{ticket.pk}/"
     assert (ticket.assignee, ticket.status, ticket.customer.phone) == (member("agent2"), Status.ASSIGNED, "13911112222")
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert ticket.reference in page
@@ -55,20 +59,24 @@ def test_logging_a_phone_complaint_shows_it_with_its_deadline(member):
 
 def test_a_bad_new_ticket_says_why_and_writes_nothing():
     response = signed_in("agent2").post("/tickets/new/", {"name": "无联系方式", "kind": "complaint", "channel": "phone",
-                                                           "priority": "3", "subject": "x", "customer_class": "residential"})
+                                                           "priority": "3", "subject": "x",
+                                                           "customer_class": "residential"})
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
-    assert Ticket.objects.count() == 0 and Customer.objects.count() == 0
+    assert Ticket.objects.count() == 0
+    assert Customer.objects.count() == 0
 
 
 def test_customer_lookup_and_routing_preview(make_ticket):
     make_ticket(phone="13912340000", name="周先生")
     client = signed_in("agent1")
     lookup = client.get("/tickets/lookup/customers/?phone=1391234").content.decode()
-    assert "周先生" in lookup and "TS-" in lookup
+    assert "周先生" in lookup
+    assert "TS-" in lookup
     preview = client.get("/tickets/lookup/route/?kind=complaint&channel=phone&customer_class=residential&priority=3")
     html = preview.content.decode()
-    assert preview.status_code == 200 and "投诉" in html  # the matching policy's name
+    assert preview.status_code == 200
+    assert "投诉" in html  # the matching policy's name
 
 
 def test_reply_pause_resume_resolve_from_the_ticket_page(make_ticket, member):
@@ -109,9 +117,11 @@ def test_tickets_outside_the_scope_are_not_found(make_ticket, member):
 def test_a_reports_reporter_is_hidden_on_the_page(make_ticket, member):
     report = make_ticket(kind=Kind.REPORT, assignee=member("agent3"), phone="13500000000", name="秦某某")
     hidden = signed_in("agent1").get(f"/tickets/{report.pk}/").content.decode()
-    assert "秦某某" not in hidden and "13500000000" not in hidden
+    assert "秦某某" not in hidden
+    assert "13500000000" not in hidden
     shown = signed_in("agent3").get(f"/tickets/{report.pk}/").content.decode()
-    assert "秦某某" in shown and "13500000000" in shown
+    assert "秦某某" in shown
+    assert "13500000000" in shown
 
 
 def test_callbacks_due_and_recording_an_attempt(make_ticket, member, user):
@@ -148,15 +158,15 @@ def bulk_tickets(n: int, holder) -> None:
     ], batch_size=500)
 
 
-@pytest.mark.parametrize("tab", ["mine", "team", "all"])
-def test_the_queue_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, tab):
+@pytest.mark.parametrize(("tab", "queries"), [("mine", 12), ("team", 12), ("all", 12)])
+def test_the_queue_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, tab, queries):
     client = signed_in("agent1")
     bulk_tickets(10, member("agent1"))
     small = count_queries(lambda: client.get(f"/tickets/?tab={tab}"))
     bulk_tickets(990, member("agent1"))
     response = client.get(f"/tickets/?tab={tab}")
     assert response.context["page"].paginator.count == 1000
-    assert count_queries(lambda: client.get(f"/tickets/?tab={tab}")) == small
+    assert (small, count_queries(lambda: client.get(f"/tickets/?tab={tab}"))) == (queries, queries)
 
 
 def test_the_queue_without_parameters_is_my_queue(make_ticket, member):
@@ -169,7 +179,8 @@ def test_the_holder_transfers_from_the_page_and_lands_on_the_queue_told_where_it
     ticket = make_ticket(assignee=member("agent1"))
     client = signed_in("agent1")
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
-    assert 'id="transfer-team"' in page and 'id="reclassify-kind"' not in page  # the holder does not reclassify
+    assert 'id="transfer-team"' in page
+    assert 'id="reclassify-kind"' not in page  # the holder does not reclassify
     refused = client.post(f"/tickets/{ticket.pk}/do/transfer/", {"team": units["reception"].pk, "reason": "",
                                                                  "version": ticket.version}, follow=True)
     assert [m.level_tag for m in refused.context["messages"]] == ["error"]
@@ -180,7 +191,9 @@ def test_the_holder_transfers_from_the_page_and_lands_on_the_queue_told_where_it
     moved = Ticket.objects.get(pk=ticket.pk)
     assert (moved.team, moved.assignee, moved.status) == (units["reception"], None, Status.NEW)
     shown = [str(m) for m in client.get("/tickets/").context["messages"]]
-    assert len(shown) == 1 and ticket.reference in shown[0] and units["reception"].name in shown[0]
+    assert len(shown) == 1
+    assert ticket.reference in shown[0]
+    assert units["reception"].name in shown[0]
 
 
 def test_a_lead_reclassifies_from_the_page(make_ticket, member):
@@ -208,4 +221,6 @@ def test_a_call_logged_into_another_teams_queue_says_where_it_went(units):
     ticket = Ticket.objects.get()
     assert (response.status_code, response["Location"], ticket.team) == (302, "/tickets/", units["tech-region-2"])
     shown = [str(m) for m in client.get("/tickets/").context["messages"]]
-    assert len(shown) == 1 and ticket.reference in shown[0] and units["tech-region-2"].name in shown[0]
+    assert len(shown) == 1
+    assert ticket.reference in shown[0]
+    assert units["tech-region-2"].name in shown[0]
