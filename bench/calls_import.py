@@ -63,7 +63,8 @@ def main() -> None:
         sys.exit("The benchmark runs on PostgreSQL: set DATABASE_URL (make bench-calls starts one).")
     began = time.perf_counter()
     text = generate(args.lines)
-    print(f"generated {args.lines:,} lines ({len(text) / 1e6:.0f} MB) in {time.perf_counter() - began:.1f} s", flush=True)
+    print(f"generated {args.lines:,} lines ({len(text) / 1e6:.0f} MB) in {time.perf_counter() - began:.1f} s",
+          flush=True)
 
     job = call_import_create(name="bench-queue_log", content=text, fmt="queue_log")
     began = time.perf_counter()
@@ -98,7 +99,8 @@ def main() -> None:
     grouped = []
     for group in ("day", "hour", "queue", "agent"):
         began = time.perf_counter()
-        service_level(date_from=timezone.localdate() - timedelta(days=365), date_to=timezone.localdate(), group_by=group)
+        service_level(date_from=timezone.localdate() - timedelta(days=365), date_to=timezone.localdate(),
+                      group_by=group)
         grouped.append((group, time.perf_counter() - began))
 
     row = report["results"][0]

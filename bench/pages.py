@@ -69,11 +69,13 @@ def generate(tickets: int) -> None:
                 team_id, assignee_id, received_at, created_at, updated_at, resolution, cancel_reason, pause_reason,
                 complaint_category, investigation, remedy, customer_reply, version, sla_state, sla_due_at)
             SELECT 'TS-P-' || g, (ARRAY['inquiry','complaint','repair','application'])[1 + mod(g, 4)], 'phone',
-                   CASE WHEN mod(g, 10) = 0 THEN (ARRAY['new','assigned','in_progress','pending_customer'])[1 + mod(g / 10, 4)]
+                   CASE WHEN mod(g, 10) = 0
+                        THEN (ARRAY['new','assigned','in_progress','pending_customer'])[1 + mod(g / 10, 4)]
                         ELSE 'closed' END,
                    1 + mod(g, 4), '事项 ' || g, '', %(customer)s + mod(g, 5000),
                    (%(units)s::bigint[])[1 + mod(g, %(n)s)],
-                   CASE WHEN mod(g, 10) = 0 AND mod(g / 10, 4) = 0 THEN NULL ELSE (%(agents)s::bigint[])[1 + mod(g, %(n)s)] END,
+                   CASE WHEN mod(g, 10) = 0 AND mod(g / 10, 4) = 0 THEN NULL
+                        ELSE (%(agents)s::bigint[])[1 + mod(g, %(n)s)] END,
                    now() - (g * interval '15 minutes'), now(), now(), '', '', '', '', '', '', '', 1,
                    CASE WHEN mod(g, 10) = 0 THEN (ARRAY['on_track','at_risk','breached','paused'])[1 + mod(g / 7, 4)]
                         ELSE 'met' END,
@@ -85,12 +87,13 @@ def generate(tickets: int) -> None:
         )
         cursor.execute(
             """
-            INSERT INTO sla_clock (ticket_id, target, calendar_id, amount, unit, end_of_day, warn_percent, escalate_every,
-                escalate_every_unit, state, started_at, due_at, warn_at, met_at, breached_at, paused_seconds, provisional,
-                escalation_level, elapsed_wall, elapsed_working)
+            INSERT INTO sla_clock (ticket_id, target, calendar_id, amount, unit, end_of_day, warn_percent,
+                escalate_every, escalate_every_unit, state, started_at, due_at, warn_at, met_at, breached_at,
+                paused_seconds, provisional, escalation_level, elapsed_wall, elapsed_working)
             SELECT t.id, x.target, %(calendar)s, x.amount, 'working_days', 'close', 80, 1, 'working_days',
                    CASE WHEN t.status = 'closed' THEN 'met' ELSE 'running' END,
-                   t.received_at, t.received_at + x.amount * interval '1 day', t.received_at + x.amount * interval '19 hours',
+                   t.received_at, t.received_at + x.amount * interval '1 day',
+                   t.received_at + x.amount * interval '19 hours',
                    CASE WHEN t.status = 'closed' THEN t.received_at + (mod(t.id, 130) * interval '1 hour') END,
                    CASE WHEN mod(t.id, 9) = 0 THEN t.received_at + x.amount * interval '1 day' END,
                    0, false, 0,

@@ -314,8 +314,8 @@ def table(size_name: str, size: dict, ours: dict, peer: dict, loaded: dict) -> s
                      f"{their_cell} | {ratio} |")
     if "error" in peer:
         lines.append(f"\ndjango-helpdesk: {peer['error']}")
-    lines += ["", "| load (wrk -t2 -c8, gunicorn production settings, 2 × cores + 1 workers) | requests/s | p50 ms | p99 ms | requests | "
-              "errors |", "|---|---|---|---|---|---|"]
+    lines += ["", "| load (wrk -t2 -c8, gunicorn production settings, 2 × cores + 1 workers) | requests/s "
+                  "| p50 ms | p99 ms | requests | errors |", "|---|---|---|---|---|---|"]
     for label, row in loaded.items():
         if isinstance(row, dict) and "rps" in row:
             lines.append(f"| {label} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['requests']:,} | "

@@ -97,188 +97,248 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def main() -> int:
-    port = free_port()
-    log_path = VAR / "demo.log"
-    say(f"starting scripts/demo.sh in {VAR} on port {port} (log: {log_path})")
-    demo = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=ROOT, env={**os.environ, "DEMO_PORT": str(port)},
-                            stdout=log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    sent: dict[str, tuple[str, float]] = {}
-    done: dict[str, float] = {}  # task id → seconds from send to done
-    failed: dict[str, str] = {}
-    web = Counter()
-    kills = 0
-    load_started = None
+def seconds_to_done(name: str, sent_at: float, meta: dict) -> float:
+    """From send to done: a probe says when it ran, the other tasks' results carry ``date_done``."""
+    if name == "servicecenter.probe":
+        return meta["result"]["done_at"] - sent_at
+    date_done = meta["date_done"]
+    if isinstance(date_done, str):
+        date_done = datetime.fromisoformat(date_done)
+    return date_done.timestamp() - sent_at
 
-    def log_text() -> str:
-        return log_path.read_text(errors="replace")
 
-    def collect() -> None:
-        for task_id in [t for t in sent if t not in done and t not in failed]:
+class Soak:
+    """scripts/demo.sh under load: what was sent and came back, the web server's answers, the kills."""
+
+    def __init__(self, port: int, log_path: Path) -> None:
+        self.log_path = log_path
+        self.base = f"http://127.0.0.1:{port}"
+        self.demo = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=ROOT, env={**os.environ, "DEMO_PORT": str(port)},
+                                     stdout=log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.sent: dict[str, tuple[str, float]] = {}
+        self.done: dict[str, float] = {}  # task id → seconds from send to done
+        self.failed: dict[str, str] = {}
+        self.web = Counter()
+        self.kills = 0
+        self.load_started: float | None = None
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def collect(self) -> None:
+        for task_id in [t for t in self.sent if t not in self.done and t not in self.failed]:
             meta = app.backend.get_task_meta(task_id)
             if meta["status"] == "SUCCESS":
-                name, sent_at = sent[task_id]
-                result = meta["result"]
-                if name == "servicecenter.probe":
-                    done[task_id] = result["done_at"] - sent_at
-                else:
-                    date_done = meta["date_done"]
-                    if isinstance(date_done, str):
-                        date_done = datetime.fromisoformat(date_done)
-                    done[task_id] = date_done.timestamp() - sent_at
+                self.done[task_id] = seconds_to_done(*self.sent[task_id], meta)
             elif meta["status"] in ("FAILURE", "REVOKED"):
-                failed[task_id] = f"{meta['status']}: {meta['result']!r}"
+                self.failed[task_id] = f"{meta['status']}: {meta['result']!r}"
 
-    def check_web() -> None:
+    def check_web(self) -> None:
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=10) as answer:  # noqa: S310 - our own server
-                web["ok" if answer.status == 200 else f"HTTP {answer.status}"] += 1
+            with urllib.request.urlopen(f"{self.base}/healthz", timeout=10) as answer:  # noqa: S310 - our own server
+                self.web["ok" if answer.status == 200 else f"HTTP {answer.status}"] += 1
         except Exception as exc:
-            web[type(exc).__name__] += 1
+            self.web[type(exc).__name__] += 1
 
-    try:
+    def ready(self) -> bool:
+        """demo.sh says the web server and the worker are up, and /healthz answers 200."""
+        text = self.log_text()
+        if "==> Web on http" not in text or not re.search(r"demo@\S+ ready\.", text):
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.base}/healthz", timeout=5) as answer:  # noqa: S310
+                return answer.status == 200
+        except OSError:
+            return False
+
+    def wait_until_ready(self) -> bool:
         deadline = time.monotonic() + 900
         while True:
-            if demo.poll() is not None:
-                say(f"demo.sh stopped before it was ready:\n{log_text()[-3000:]}")
-                return 1
-            text = log_text()
-            if "==> Web on http" in text and re.search(r"demo@\S+ ready\.", text):
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer:  # noqa: S310
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
+            if self.demo.poll() is not None:
+                say(f"demo.sh stopped before it was ready:\n{self.log_text()[-3000:]}")
+                return False
+            if self.ready():
+                return True
             if time.monotonic() > deadline:
                 say("demo.sh was not ready after 15 minutes")
-                return 1
+                return False
             time.sleep(1)
 
+    def send_next(self, now: float, next_real: dict[str, float]) -> None:
+        """A real task whose turn has come, else a probe."""
+        due = [n for n, t in next_real.items() if now >= t]
+        if due:
+            name = due[0]
+            next_real[name] += REAL_TASKS[name]
+            result = app.send_task(name, args=[uuid.uuid4().hex] if name == "servicecenter.health_check" else [])
+        else:
+            name = "servicecenter.probe"
+            result = app.send_task(name, args=[uuid.uuid4().hex, time.time()])
+        self.sent[result.id] = (name, time.time())
+
+    def kill_worker(self) -> None:
+        pid = worker_pid(self.demo.pid)
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            self.kills += 1
+            say(f"killed the worker (pid {pid})")
+
+    def say_progress(self) -> None:
+        latencies = list(self.done.values())
+        say(f"sent {len(self.sent)}, done {len(self.done)}, p50 {percentile(latencies, 50):.3f} s, "
+            f"p99 {percentile(latencies, 99):.3f} s, errors in the log {len(ERRORS.findall(self.log_text()))}")
+
+    def load(self) -> None:
         say(f"ready; sending {RATE:g} tasks a second for {MINUTES:g} minutes"
             + (f", killing the worker every {KILL_EVERY:g} minutes" if KILL_EVERY else ""))
-        load_started = time.monotonic()
-        end = load_started + MINUTES * 60
-        next_send, next_web, next_collect = load_started, load_started, load_started + 5
-        next_real = {name: load_started + every / 2 for name, every in REAL_TASKS.items()}
-        next_kill = load_started + KILL_EVERY * 60 if KILL_EVERY else float("inf")
-        next_report = load_started + 60
+        self.load_started = time.monotonic()
+        end = self.load_started + MINUTES * 60
+        next_send, next_web, next_collect = self.load_started, self.load_started, self.load_started + 5
+        next_real = {name: self.load_started + every / 2 for name, every in REAL_TASKS.items()}
+        next_kill = self.load_started + KILL_EVERY * 60 if KILL_EVERY else float("inf")
+        next_report = self.load_started + 60
         while time.monotonic() < end:
             now = time.monotonic()
-            if demo.poll() is not None:
+            if self.demo.poll() is not None:
                 say("demo.sh stopped during the soak")
                 break
             if now >= next_send:
-                due = [n for n, t in next_real.items() if now >= t]
-                if due:
-                    name = due[0]
-                    next_real[name] += REAL_TASKS[name]
-                    result = app.send_task(name, args=[uuid.uuid4().hex] if name == "servicecenter.health_check" else [])
-                else:
-                    name = "servicecenter.probe"
-                    result = app.send_task(name, args=[uuid.uuid4().hex, time.time()])
-                sent[result.id] = (name, time.time())
+                self.send_next(now, next_real)
                 next_send += 1 / RATE
             if now >= next_web:
-                check_web()
+                self.check_web()
                 next_web += 5
             if now >= next_collect:
-                collect()
+                self.collect()
                 next_collect += 5
             if now >= next_kill:
-                pid = worker_pid(demo.pid)
-                if pid:
-                    os.kill(pid, signal.SIGKILL)
-                    kills += 1
-                    say(f"killed the worker (pid {pid})")
+                self.kill_worker()
                 next_kill += KILL_EVERY * 60
             if now >= next_report:
-                latencies = list(done.values())
-                say(f"sent {len(sent)}, done {len(done)}, p50 {percentile(latencies, 50):.3f} s, "
-                    f"p99 {percentile(latencies, 99):.3f} s, errors in the log {len(ERRORS.findall(log_text()))}")
+                self.say_progress()
                 next_report += 60
             time.sleep(max(0.0, min(next_send, next_web, next_collect) - time.monotonic()))
 
+    def drain(self) -> None:
         say("load over; waiting for the last tasks")
         drain = time.monotonic() + 120
         while time.monotonic() < drain:
-            collect()
-            if len(done) + len(failed) == len(sent):
+            self.collect()
+            if len(self.done) + len(self.failed) == len(self.sent):
                 break
             time.sleep(1)
-    except KeyboardInterrupt:
-        say("interrupted: stopping and counting what was sent so far")
-    finally:
-        # Stop demo.sh as Ctrl-C would (its trap stops web, worker and beat), then check they are gone.
-        if demo.poll() is None:
-            demo.send_signal(signal.SIGTERM)
+
+    def stop(self) -> None:
+        """Stop demo.sh as Ctrl-C would (its trap stops web, worker and beat), then check they are gone."""
+        if self.demo.poll() is None:
+            self.demo.send_signal(signal.SIGTERM)
             try:
-                demo.wait(timeout=90)
+                self.demo.wait(timeout=90)
             except subprocess.TimeoutExpired:
                 say("demo.sh did not stop within 90 s: killing its processes")
         time.sleep(2)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(demo.pid, 0)
+            os.killpg(self.demo.pid, 0)
             say("processes of the demo were still running: killed")
-            os.killpg(demo.pid, signal.SIGKILL)
+            os.killpg(self.demo.pid, signal.SIGKILL)
 
-    text = log_text()
+
+def tally(soak: Soak) -> dict:
+    """What the worker's log and the broker's folders say about the tasks sent."""
+    text = soak.log_text()
     runs = Counter(task_id for _name, task_id in SUCCEEDED.findall(text))
-    mine = set(sent)
-    lost = sorted(t for t in mine if runs[t] == 0)
-    twice = sorted(t for t in mine if runs[t] > 1)
-    beat_runs = Counter(name for name, task_id in SUCCEEDED.findall(text) if task_id not in mine)
-    restarts = Counter(name for name, _rc in RESTART.findall(text))
-    error_lines = [line for line in text.splitlines() if ERRORS.search(line)]
+    mine = set(soak.sent)
     folder = VAR / "celery"
-    left = {sub: sum(1 for p in (folder / sub).rglob("*") if p.is_file()) for sub in ("queue", "processing", "tmp")}
-    quarantined = sum(1 for p in (folder / "failed").rglob("*") if p.is_file())
-    latencies = list(done.values())
-    probes = [done[t] for t, (name, _) in sent.items() if name == "servicecenter.probe" and t in done]
-    minutes = (time.monotonic() - load_started) / 60 if load_started else 0.0
-    by_name = Counter(name for name, _ in sent.values())
+    return {
+        "runs": runs,
+        "lost": sorted(t for t in mine if runs[t] == 0),
+        "twice": sorted(t for t in mine if runs[t] > 1),
+        "beat_runs": Counter(name for name, task_id in SUCCEEDED.findall(text) if task_id not in mine),
+        "restarts": Counter(name for name, _rc in RESTART.findall(text)),
+        "error_lines": [line for line in text.splitlines() if ERRORS.search(line)],
+        "left": {sub: sum(1 for p in (folder / sub).rglob("*") if p.is_file())
+                 for sub in ("queue", "processing", "tmp")},
+        "quarantined": sum(1 for p in (folder / "failed").rglob("*") if p.is_file()),
+        "latencies": list(soak.done.values()),
+    }
 
-    figures = [
+
+def figures(soak: Soak, found: dict) -> list[tuple[str, str]]:
+    latencies, restarts, left = found["latencies"], found["restarts"], found["left"]
+    probes = [soak.done[t] for t, (name, _) in soak.sent.items() if name == "servicecenter.probe" and t in soak.done]
+    minutes = (time.monotonic() - soak.load_started) / 60 if soak.load_started else 0.0
+    by_name = Counter(name for name, _ in soak.sent.values())
+    slowest = max(latencies, default=float("nan"))
+    return [
         ("minutes under load", f"{minutes:.1f}"),
-        ("tasks sent", f"{len(sent)} ({', '.join(f'{n} {c}' for n, c in sorted(by_name.items()))})"),
-        ("completed (result SUCCESS)", str(len(done))),
-        ("failed (result FAILURE)", str(len(failed))),
-        ("lost (never run)", str(len(lost))),
-        ("run more than once", str(len(twice))),
+        ("tasks sent", f"{len(soak.sent)} ({', '.join(f'{n} {c}' for n, c in sorted(by_name.items()))})"),
+        ("completed (result SUCCESS)", str(len(soak.done))),
+        ("failed (result FAILURE)", str(len(soak.failed))),
+        ("lost (never run)", str(len(found["lost"]))),
+        ("run more than once", str(len(found["twice"]))),
         ("send → done p50 / p99 / max, all (s)",
-         f"{percentile(latencies, 50):.3f} / {percentile(latencies, 99):.3f} / {max(latencies, default=float('nan')):.3f}"),
+         f"{percentile(latencies, 50):.3f} / {percentile(latencies, 99):.3f} / {slowest:.3f}"),
         ("send → done p50 / p99, probes (s)", f"{percentile(probes, 50):.3f} / {percentile(probes, 99):.3f}"),
         ("mean (s)", f"{statistics.fmean(latencies):.3f}" if latencies else "-"),
-        ("other tasks run (beat's, and those tasks queued)", ", ".join(f"{n} {c}" for n, c in sorted(beat_runs.items())) or "0"),
-        ("worker kills (SIGKILL)", str(kills)),
+        ("other tasks run (beat's, and those tasks queued)",
+         ", ".join(f"{n} {c}" for n, c in sorted(found["beat_runs"].items())) or "0"),
+        ("worker kills (SIGKILL)", str(soak.kills)),
         ("worker restarts / beat restarts", f"{restarts['worker']} / {restarts['beat']}"),
-        ("errors and tracebacks in the logs", str(len(error_lines))),
-        ("web /healthz answers", ", ".join(f"{k} {v}" for k, v in sorted(web.items())) or "0"),
+        ("errors and tracebacks in the logs", str(len(found["error_lines"]))),
+        ("web /healthz answers", ", ".join(f"{k} {v}" for k, v in sorted(soak.web.items())) or "0"),
         ("messages left: queue / claimed / half written", f"{left['queue']} / {left['processing']} / {left['tmp']}"),
-        ("unreadable messages quarantined", str(quarantined)),
+        ("unreadable messages quarantined", str(found["quarantined"])),
     ]
-    width = max(len(k) for k, _ in figures)
-    print()
-    for key, value in figures:
-        print(f"  {key:<{width}}  {value}")
-    for line in error_lines[:20]:
-        print(f"  ! {line}")
-    for task_id in (lost + twice)[:20]:
-        print(f"  ! {sent[task_id][0]}[{task_id}] ran {runs[task_id]} times")
-    for task_id, why in list(failed.items())[:10]:
-        print(f"  ! {sent[task_id][0]}[{task_id}] {why}")
 
-    ok = (sent and not lost and not failed and not error_lines and quarantined == 0
-          and len(twice) <= 2 * kills and set(web) == {"ok"} and restarts["worker"] == kills
-          and restarts["beat"] == 0 and left["tmp"] == 0 and left["processing"] == 0)
+
+def print_figures(soak: Soak, found: dict) -> None:
+    rows = figures(soak, found)
+    width = max(len(k) for k, _ in rows)
+    print()
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+    for line in found["error_lines"][:20]:
+        print(f"  ! {line}")
+    for task_id in (found["lost"] + found["twice"])[:20]:
+        print(f"  ! {soak.sent[task_id][0]}[{task_id}] ran {found['runs'][task_id]} times")
+    for task_id, why in list(soak.failed.items())[:10]:
+        print(f"  ! {soak.sent[task_id][0]}[{task_id}] {why}")
+
+
+def passed(soak: Soak, found: dict) -> bool:
+    restarts, left = found["restarts"], found["left"]
+    return bool(soak.sent and not found["lost"] and not soak.failed and not found["error_lines"]
+                and found["quarantined"] == 0 and len(found["twice"]) <= 2 * soak.kills and set(soak.web) == {"ok"}
+                and restarts["worker"] == soak.kills and restarts["beat"] == 0 and left["tmp"] == 0
+                and left["processing"] == 0)
+
+
+def main() -> int:
+    port = free_port()
+    log_path = VAR / "demo.log"
+    say(f"starting scripts/demo.sh in {VAR} on port {port} (log: {log_path})")
+    soak = Soak(port, log_path)
+    try:
+        if not soak.wait_until_ready():
+            return 1
+        soak.load()
+        soak.drain()
+    except KeyboardInterrupt:
+        say("interrupted: stopping and counting what was sent so far")
+    finally:
+        soak.stop()
+
+    found = tally(soak)
+    print_figures(soak, found)
+    ok = passed(soak, found)
     if ok and not KEEP:
         shutil.rmtree(VAR, ignore_errors=True)
     else:
         print(f"\n  kept: {VAR}")
-    print(json.dumps({"ok": bool(ok), "sent": len(sent), "completed": len(done), "lost": len(lost),
-                      "twice": len(twice), "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
-                      "worker_restarts": restarts["worker"], "errors": len(error_lines)}))
+    latencies = found["latencies"]
+    print(json.dumps({"ok": ok, "sent": len(soak.sent), "completed": len(soak.done), "lost": len(found["lost"]),
+                      "twice": len(found["twice"]), "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+                      "worker_restarts": found["restarts"]["worker"], "errors": len(found["error_lines"])}))
     return 0 if ok else 1
 
 

@@ -70,7 +70,8 @@ def _imports_running_now() -> set[int]:
         return set()
     with connection.cursor() as cursor:
         cursor.execute("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::int::oid "
-                       "AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                       "AND objsubid = 2 "
+                       "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                        "AND granted", [RUN_LOCK])
         return {row[0] for row in cursor.fetchall()}
 

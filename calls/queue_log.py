@@ -149,62 +149,81 @@ def parse_queue_log(text: str) -> Parsed:
         if not line:
             continue
         result.lines = number
-        parts = line.split("|")
         try:
-            if len(parts) < 5:
-                raise ValueError("fewer than 5 fields")
-            epoch, call_id, queue, agent, event, *data = parts
-            while data and data[-1] == "":  # "EVENT|" with nothing, or a table's empty data4|data5
-                data.pop()
-            moment = datetime.fromtimestamp(_int(epoch, "the time"), tz=UTC)
-            if event not in CALL_EVENTS:
-                continue  # agent and queue events, rings, and what the dialplan logs
-            if call_id in ("", "NONE") or queue in ("", "NONE"):
-                raise ValueError(f"{event} without a call id or queue")
-            key = (call_id, queue)
-            if event == "ENTERQUEUE":
-                earlier = open_calls.pop(key, None)
-                if earlier is not None and earlier.outcome:  # answered, its end not logged: keep what is known
-                    result.calls.append(earlier)
-                entries[key] = entries.get(key, 0) + 1
-                caller = data[1] if len(data) > 1 else ""
-                open_calls[key] = Call(call_id=call_id, queue=queue, enqueued_at=moment, caller=caller[:40],
-                                       attempt=entries[key])
-                continue
-            call = open_calls.get(key)
-            if call is None:
-                raise ValueError(f"{event} for a call that never entered queue {queue}")
-            if event == "CONNECT":
-                call.wait_seconds = _int(data[0] if data else "", "the hold time")
-                call.ring_seconds = _int(data[2], "the ring time") if len(data) > 2 and data[2] != "" else None
-                call.outcome, call.answered_at, call.agent = "answered", moment, agent[:80]
-            elif event in ENDED_UNANSWERED:
-                outcome, position, width = ENDED_UNANSWERED[event]
-                if position is not None and len(data) >= width:
-                    call.wait_seconds = _int(data[position], "the wait time")
-                else:  # the short forms of old versions: the wait from the timestamps
-                    call.wait_seconds = _since(call.enqueued_at, moment)
-                call.outcome = outcome
-                result.calls.append(open_calls.pop(key))
-            elif event in COMPLETED:
-                if len(data) < 2:
-                    raise ValueError(f"{event} without its talk time")
-                call.talk_seconds = _int(data[1], "the talk time")
-                if call.answered_at is None:  # no CONNECT seen: the hold time is the first field
-                    call.wait_seconds = _int(data[0], "the hold time")
-                    call.answered_at = call.enqueued_at + timedelta(seconds=call.wait_seconds)
-                call.outcome, call.agent = "answered", call.agent or agent[:80]
-                result.calls.append(open_calls.pop(key))
-            else:  # TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER
-                _transfer(call, event, data, moment)
-                call.agent = call.agent or agent[:80]
-                result.calls.append(open_calls.pop(key))
+            _queue_log_line(line, open_calls, entries, result.calls)
         except ValueError as error:
             result.errors.append({"line": number, "reason": str(error)})
     # Attempts still open at the end of the file: answered ones are kept as they are; those still
     # waiting come with the next copy of the log.
     result.calls.extend(c for c in open_calls.values() if c.outcome)
     return result
+
+
+def _queue_log_line(line: str, open_calls: dict[tuple[str, str], Call], entries: dict[tuple[str, str], int],
+                    calls: list[Call]) -> None:
+    """One line of the log: it opens an attempt, updates one, or ends one (then into ``calls``)."""
+    parts = line.split("|")
+    if len(parts) < 5:
+        raise ValueError("fewer than 5 fields")
+    epoch, call_id, queue, agent, event, *data = parts
+    while data and data[-1] == "":  # "EVENT|" with nothing, or a table's empty data4|data5
+        data.pop()
+    moment = datetime.fromtimestamp(_int(epoch, "the time"), tz=UTC)
+    if event not in CALL_EVENTS:
+        return  # agent and queue events, rings, and what the dialplan logs
+    if call_id in ("", "NONE") or queue in ("", "NONE"):
+        raise ValueError(f"{event} without a call id or queue")
+    key = (call_id, queue)
+    if event == "ENTERQUEUE":
+        _enter_queue(key, data, moment, open_calls, entries, calls)
+        return
+    call = open_calls.get(key)
+    if call is None:
+        raise ValueError(f"{event} for a call that never entered queue {queue}")
+    if event == "CONNECT":
+        call.wait_seconds = _int(data[0] if data else "", "the hold time")
+        call.ring_seconds = _int(data[2], "the ring time") if len(data) > 2 and data[2] != "" else None
+        call.outcome, call.answered_at, call.agent = "answered", moment, agent[:80]
+        return
+    if event in ENDED_UNANSWERED:
+        _ended_unanswered(call, event, data, moment)
+    elif event in COMPLETED:
+        _completed(call, event, data, agent)
+    else:  # TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER
+        _transfer(call, event, data, moment)
+        call.agent = call.agent or agent[:80]
+    calls.append(open_calls.pop(key))
+
+
+def _enter_queue(key: tuple[str, str], data: list[str], moment: datetime, open_calls: dict[tuple[str, str], Call],
+                 entries: dict[tuple[str, str], int], calls: list[Call]) -> None:
+    """A new attempt of the call in the queue (numbered); an earlier one answered but not ended is kept."""
+    call_id, queue = key
+    earlier = open_calls.pop(key, None)
+    if earlier is not None and earlier.outcome:  # answered, its end not logged: keep what is known
+        calls.append(earlier)
+    entries[key] = entries.get(key, 0) + 1
+    caller = data[1] if len(data) > 1 else ""
+    open_calls[key] = Call(call_id=call_id, queue=queue, enqueued_at=moment, caller=caller[:40], attempt=entries[key])
+
+
+def _ended_unanswered(call: Call, event: str, data: list[str], moment: datetime) -> None:
+    outcome, position, width = ENDED_UNANSWERED[event]
+    if position is not None and len(data) >= width:
+        call.wait_seconds = _int(data[position], "the wait time")
+    else:  # the short forms of old versions: the wait from the timestamps
+        call.wait_seconds = _since(call.enqueued_at, moment)
+    call.outcome = outcome
+
+
+def _completed(call: Call, event: str, data: list[str], agent: str) -> None:
+    if len(data) < 2:
+        raise ValueError(f"{event} without its talk time")
+    call.talk_seconds = _int(data[1], "the talk time")
+    if call.answered_at is None:  # no CONNECT seen: the hold time is the first field
+        call.wait_seconds = _int(data[0], "the hold time")
+        call.answered_at = call.enqueued_at + timedelta(seconds=call.wait_seconds)
+    call.outcome, call.agent = "answered", call.agent or agent[:80]
 
 
 CSV_COLUMNS = ("call_id", "queue", "enqueued_at", "outcome", "wait_seconds", "ring_seconds", "talk_seconds", "agent")

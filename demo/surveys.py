@@ -51,6 +51,36 @@ def seed_surveys(*, now: datetime | None = None, seed: int = 20261123, stdout=No
     tickets = list(Ticket.objects.filter(resolved_at__isnull=False, kind__in=settings.SURVEYS_KINDS,
                                          customer__isnull=False)
                    .select_related("customer", "assignee").order_by("resolved_at", "id"))
+    invitations, answers = _plan_invitations(rng, tickets, now)
+    Invitation.objects.bulk_create(invitations, batch_size=500)
+    for invitation in invitations:
+        if invitation.state in (InvitationState.SENT, InvitationState.ANSWERED):
+            invitation.token_hash = token_hash(token_for(invitation))
+    Invitation.objects.bulk_update([i for i in invitations if i.token_hash], ["token_hash"], batch_size=500)
+
+    responses = Response.objects.bulk_create([
+        Response(invitation=invitation, rating=rating, solved=rating >= 3 or rng.random() < 0.3,
+                 attitude=min(5, rating + rng.choice((0, 0, 1))), comment=rng.choice(COMMENTS[rating]),
+                 answered_at=invitation.answered_at)
+        for invitation, rating in answers
+    ], batch_size=500)
+    follow_ups = _plan_follow_ups(rng, responses, answers, now)
+    FollowUp.objects.bulk_create(follow_ups, batch_size=500)
+    reviews = _seed_reviews(rng, now)
+    months = {previous_month(timezone.localdate(now)), timezone.localdate(now).replace(day=1)}
+    cards = sum(scorecards_compute(month=month, now=now) for month in sorted(months))
+    if stdout is not None:
+        sent = sum(1 for i in invitations if i.sent_at)
+        happy = sum(1 for _, rating in answers if rating >= 4)
+        stdout.write(f"  invitations: {len(invitations)} ({sent} sent), answers: {len(answers)} "
+                     f"({happy / max(len(answers), 1):.1%} satisfied), follow-ups: {len(follow_ups)}, "
+                     f"quality reviews: {reviews}, scorecards: {cards}")
+    return len(invitations)
+
+
+def _plan_invitations(rng: random.Random, tickets: list[Ticket], now: datetime) -> tuple[list[Invitation], list]:
+    """One invitation per resolved ticket (skipped when the customer was asked recently), and the answers
+    (invitation, rating) of those sent and answered by ``now``."""
     skill = {}
     last_asked: dict[int, datetime] = {}
     invitations, answers = [], []
@@ -73,27 +103,29 @@ def seed_surveys(*, now: datetime | None = None, seed: int = 20261123, stdout=No
             pass  # still scheduled: the worker sends it
         else:
             last_asked[ticket.customer_id] = ticket.resolved_at
-            invitation.state, invitation.sent_at, invitation.attempts = InvitationState.SENT, send_after, 1
-            invitation.expires_at = send_after + timedelta(days=settings.SURVEYS_TOKEN_DAYS)
-            answered = send_after + timedelta(minutes=rng.randint(2, 60 * 30))
-            if rng.random() < 0.62 and answered < now:
-                invitation.state, invitation.answered_at = InvitationState.ANSWERED, answered
-                answers.append((invitation, _rating(rng, skill.get(getattr(agent, "pk", 0), 0.0))))
+            rating = _send(rng, invitation, send_after, now, skill.get(getattr(agent, "pk", 0), 0.0))
+            if rating is not None:
+                answers.append((invitation, rating))
         if invitation.state != InvitationState.SKIPPED:
             last_asked.setdefault(ticket.customer_id, ticket.resolved_at)
         invitations.append(invitation)
-    Invitation.objects.bulk_create(invitations, batch_size=500)
-    for invitation in invitations:
-        if invitation.state in (InvitationState.SENT, InvitationState.ANSWERED):
-            invitation.token_hash = token_hash(token_for(invitation))
-    Invitation.objects.bulk_update([i for i in invitations if i.token_hash], ["token_hash"], batch_size=500)
+    return invitations, answers
 
-    responses = Response.objects.bulk_create([
-        Response(invitation=invitation, rating=rating, solved=rating >= 3 or rng.random() < 0.3,
-                 attitude=min(5, rating + rng.choice((0, 0, 1))), comment=rng.choice(COMMENTS[rating]),
-                 answered_at=invitation.answered_at)
-        for invitation, rating in answers
-    ], batch_size=500)
+
+def _send(rng: random.Random, invitation: Invitation, send_after: datetime, now: datetime,
+          skill: float) -> int | None:
+    """Mark the invitation sent at ``send_after``, and answered about 62 % of the time: the rating, if so."""
+    invitation.state, invitation.sent_at, invitation.attempts = InvitationState.SENT, send_after, 1
+    invitation.expires_at = send_after + timedelta(days=settings.SURVEYS_TOKEN_DAYS)
+    answered = send_after + timedelta(minutes=rng.randint(2, 60 * 30))
+    if rng.random() < 0.62 and answered < now:
+        invitation.state, invitation.answered_at = InvitationState.ANSWERED, answered
+        return _rating(rng, skill)
+    return None
+
+
+def _plan_follow_ups(rng: random.Random, responses: list[Response], answers: list, now: datetime) -> list[FollowUp]:
+    """A follow-up by the agent's superior for each unhappy answer (rating 1 or 2), about half of them done."""
     supervisors: dict[int, int | None] = {}
     follow_ups = []
     for response, (invitation, rating) in zip(responses, answers, strict=True):
@@ -112,17 +144,7 @@ def seed_surveys(*, now: datetime | None = None, seed: int = 20261123, stdout=No
             closed_at=min(now, invitation.answered_at + timedelta(hours=rng.randint(1, 20))) if done else None,
             outcome=rng.choice(OUTCOMES) if done else "",
         ))
-    FollowUp.objects.bulk_create(follow_ups, batch_size=500)
-    reviews = _seed_reviews(rng, now)
-    months = {previous_month(timezone.localdate(now)), timezone.localdate(now).replace(day=1)}
-    cards = sum(scorecards_compute(month=month, now=now) for month in sorted(months))
-    if stdout is not None:
-        sent = sum(1 for i in invitations if i.sent_at)
-        happy = sum(1 for _, rating in answers if rating >= 4)
-        stdout.write(f"  invitations: {len(invitations)} ({sent} sent), answers: {len(answers)} "
-                     f"({happy / max(len(answers), 1):.1%} satisfied), follow-ups: {len(follow_ups)}, "
-                     f"quality reviews: {reviews}, scorecards: {cards}")
-    return len(invitations)
+    return follow_ups
 
 
 def _seed_reviews(rng: random.Random, now: datetime) -> int:

@@ -129,77 +129,24 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
     rng = random.Random(seed)
     now = now or timezone.now()
     ensure_routing_rules()
-    agents_by_team: dict[int, list[StaffMember]] = defaultdict(list)
-    for member in StaffMember.objects.filter(is_active=True, position__role=Role.AGENT).select_related("position"):
-        agents_by_team[member.position.unit_id].append(member)
+    agents_by_team = _agents_by_team()
     teams = {u.code: u for u in Unit.objects.filter(code__in=["tech-region-1", "tech-region-2", "reception"])}
     if len(teams) < 3 or not all(agents_by_team.get(u.pk) for u in teams.values()):
         return 0
     technical = Skill.objects.filter(code="technical").first()
-
-    customers = []
-    for i in range(max(count * 3 // 10, 1)):
-        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        customers.append(Customer(
-            name=name, phone=f"1{rng.choice('358')}{rng.randrange(10**9):09d}",
-            account_no=f"31{i:08d}" if rng.random() < 0.6 else "",
-            customer_class=_pick(rng, CLASS_WEIGHTS), area=_pick(rng, AREA_WEIGHTS),
-        ))
-    customers = Customer.objects.bulk_create(customers, batch_size=500)
+    customers = _seed_customers(rng, count)
 
     tickets, plans = [], []
     counters: dict = defaultdict(int)
     for _ in range(count):
-        age = rng.random() ** 1.3 * days  # more recent tickets than old ones
-        received = now - timedelta(days=age)
-        local = timezone.localtime(received)
-        if local.hour < 8 or local.hour >= 20:  # most contact happens in the day
-            received -= timedelta(hours=rng.randint(4, 10))
-        received = min(received, now - timedelta(minutes=5))
-        kind = _pick(rng, KIND_WEIGHTS)
-        team = (teams["tech-region-1"] if rng.random() < 0.55 else teams["tech-region-2"]) if kind == Kind.REPAIR \
-            else teams["reception"]
-        status = _status_for(rng, age)
-        day = timezone.localdate(received)
-        counters[day] += 1
-        customer = rng.choice(customers)
-        holder = None if status == Status.NEW or (status == Status.CANCELLED and rng.random() < 0.5) \
-            else rng.choice(agents_by_team[team.pk])
-        ticket = Ticket(
-            reference=f"TS-{day:%Y%m%d}-{counters[day]:06d}", kind=kind, channel=_pick(rng, CHANNEL_WEIGHTS),
-            status=status, priority=_pick(rng, [(Priority.URGENT, 4), (Priority.HIGH, 14), (Priority.NORMAL, 72),
-                                                (Priority.LOW, 10)]),
-            subject=rng.choice(SUBJECTS[kind]), description=DESCRIPTIONS[kind], customer=customer, team=team,
-            assignee=holder, received_at=received,
-            business_line=technical if kind == Kind.REPAIR and team.code == "tech-region-1" else None,
-        )
-        if kind == Kind.COMPLAINT:
-            ticket.complaint_category = rng.choice(ComplaintCategory.values)
-            if rng.random() < 0.4:
-                ticket.responsible_unit = rng.choice(list(teams.values()))
+        ticket = _new_ticket(rng, now=now, days=days, teams=teams, agents_by_team=agents_by_team,
+                             customers=customers, technical=technical, counters=counters)
         tickets.append(ticket)
         plans.append(_plan(rng, ticket, now))
     tickets = Ticket.objects.bulk_create(tickets, batch_size=500)
     _set_reference_counters(counters)
 
-    events, event_times, orders, callbacks = [], [], [], []
-    for ticket, plan in zip(tickets, plans, strict=True):
-        for offset, kind, field, old, new, body in plan["events"]:
-            events.append(event_build(ticket_id=ticket.pk, kind=kind, field=field, old=old, new=new, body=body))
-            event_times.append(ticket.received_at + offset)
-        if plan["work_order"]:
-            orders.append(WorkOrder(ticket=ticket, field_team=ticket.team, instructions="请携带备品备件，尽快到场处理。",
-                                    dispatched_at=ticket.received_at + plan["work_order"][0], **plan["work_order"][1]))
-        if plan["callback"]:
-            callbacks.append((ticket, plan["callback"]))
-        for name in ("first_response_at", "resolved_at", "closed_at"):
-            value = plan.get(name)
-            setattr(ticket, name, ticket.received_at + value if value is not None else None)
-        ticket.resolution = plan.get("resolution", "")
-        ticket.pause_reason = plan.get("pause_reason", "")
-        ticket.cancel_reason = plan.get("cancel_reason", "")
-        ticket.created_at = ticket.received_at
-        ticket.version = 1 + len(plan["events"])
+    events, event_times, orders, callbacks = _apply_plans(tickets, plans)
     events_record(events, batch_size=1000)
     WorkOrder.objects.bulk_create(orders, batch_size=500)
     Ticket.objects.bulk_update(tickets, ["first_response_at", "resolved_at", "closed_at", "resolution",
@@ -211,6 +158,98 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
         event.created_at = at
     TicketEvent.objects.bulk_update(events, ["created_at"], batch_size=1000)
 
+    made = _seed_callbacks(callbacks)
+    clocks = _settle_clocks(tickets, now)
+    if stdout is not None:
+        stdout.write(f"  tickets: {len(tickets)}, customers: {len(customers)}, events: {len(events)}, "
+                     f"work orders: {len(orders)}, callbacks: {len(made)}, clocks: {clocks}")
+    return len(tickets)
+
+
+def _agents_by_team() -> dict[int, list[StaffMember]]:
+    agents_by_team: dict[int, list[StaffMember]] = defaultdict(list)
+    for member in StaffMember.objects.filter(is_active=True, position__role=Role.AGENT).select_related("position"):
+        agents_by_team[member.position.unit_id].append(member)
+    return agents_by_team
+
+
+def _seed_customers(rng: random.Random, count: int) -> list[Customer]:
+    """About three customers for every ten tickets."""
+    customers = []
+    for i in range(max(count * 3 // 10, 1)):
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        customers.append(Customer(
+            name=name, phone=f"1{rng.choice('358')}{rng.randrange(10**9):09d}",
+            account_no=f"31{i:08d}" if rng.random() < 0.6 else "",
+            customer_class=_pick(rng, CLASS_WEIGHTS), area=_pick(rng, AREA_WEIGHTS),
+        ))
+    return Customer.objects.bulk_create(customers, batch_size=500)
+
+
+def _received_at(rng: random.Random, now: datetime, days: int) -> tuple[float, datetime]:
+    """A ticket's age in days and when it came in: more recent than old, mostly in the day."""
+    age = rng.random() ** 1.3 * days  # more recent tickets than old ones
+    received = now - timedelta(days=age)
+    local = timezone.localtime(received)
+    if local.hour < 8 or local.hour >= 20:  # most contact happens in the day
+        received -= timedelta(hours=rng.randint(4, 10))
+    return age, min(received, now - timedelta(minutes=5))
+
+
+def _new_ticket(rng: random.Random, *, now: datetime, days: int, teams: dict[str, Unit],
+                agents_by_team: dict[int, list[StaffMember]], customers: list[Customer], technical: Skill | None,
+                counters: dict) -> Ticket:
+    """One unsaved ticket with its reference (``counters`` counts them per day)."""
+    age, received = _received_at(rng, now, days)
+    kind = _pick(rng, KIND_WEIGHTS)
+    team = (teams["tech-region-1"] if rng.random() < 0.55 else teams["tech-region-2"]) if kind == Kind.REPAIR \
+        else teams["reception"]
+    status = _status_for(rng, age)
+    day = timezone.localdate(received)
+    counters[day] += 1
+    customer = rng.choice(customers)
+    holder = None if status == Status.NEW or (status == Status.CANCELLED and rng.random() < 0.5) \
+        else rng.choice(agents_by_team[team.pk])
+    ticket = Ticket(
+        reference=f"TS-{day:%Y%m%d}-{counters[day]:06d}", kind=kind, channel=_pick(rng, CHANNEL_WEIGHTS),
+        status=status, priority=_pick(rng, [(Priority.URGENT, 4), (Priority.HIGH, 14), (Priority.NORMAL, 72),
+                                            (Priority.LOW, 10)]),
+        subject=rng.choice(SUBJECTS[kind]), description=DESCRIPTIONS[kind], customer=customer, team=team,
+        assignee=holder, received_at=received,
+        business_line=technical if kind == Kind.REPAIR and team.code == "tech-region-1" else None,
+    )
+    if kind == Kind.COMPLAINT:
+        ticket.complaint_category = rng.choice(ComplaintCategory.values)
+        if rng.random() < 0.4:
+            ticket.responsible_unit = rng.choice(list(teams.values()))
+    return ticket
+
+
+def _apply_plans(tickets: list[Ticket], plans: list[dict]) -> tuple[list[TicketEvent], list, list, list]:
+    """Put each plan on its saved ticket: the events (and their times), work orders and callbacks to write."""
+    events, event_times, orders, callbacks = [], [], [], []
+    for ticket, plan in zip(tickets, plans, strict=True):
+        for offset, kind, field, old, new, body in plan["events"]:
+            events.append(event_build(ticket_id=ticket.pk, kind=kind, field=field, old=old, new=new, body=body))
+            event_times.append(ticket.received_at + offset)
+        if plan["work_order"]:
+            orders.append(WorkOrder(ticket=ticket, field_team=ticket.team,
+                                    instructions="请携带备品备件，尽快到场处理。",
+                                    dispatched_at=ticket.received_at + plan["work_order"][0], **plan["work_order"][1]))
+        if plan["callback"]:
+            callbacks.append((ticket, plan["callback"]))
+        for name in ("first_response_at", "resolved_at", "closed_at"):
+            value = plan.get(name)
+            setattr(ticket, name, ticket.received_at + value if value is not None else None)
+        ticket.resolution = plan.get("resolution", "")
+        ticket.pause_reason = plan.get("pause_reason", "")
+        ticket.cancel_reason = plan.get("cancel_reason", "")
+        ticket.created_at = ticket.received_at
+        ticket.version = 1 + len(plan["events"])
+    return events, event_times, orders, callbacks
+
+
+def _seed_callbacks(callbacks: list[tuple[Ticket, dict]]) -> list[Callback]:
     made = Callback.objects.bulk_create([
         Callback(ticket=t, assignee=t.assignee, state=spec["state"], outcome=spec.get("outcome", ""),
                  attempt_count=len(spec["attempts"]), due_at=t.resolved_at + timedelta(days=1),
@@ -220,39 +259,49 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
     attempts = [CallbackAttempt(callback=c, number=n, outcome=o) for c, (_, spec) in zip(made, callbacks, strict=True)
                 for n, o in enumerate(spec["attempts"], start=1)]
     CallbackAttempt.objects.bulk_create(attempts, batch_size=1000)
-
-    from sla.services import clocks_backfill
-    from sla.sweep import sweep
-
     for callback, (ticket, _) in zip(made, callbacks, strict=True):
         callback.created_at = ticket.resolved_at
     Callback.objects.bulk_update(made, ["created_at"], batch_size=500)
+    return made
+
+
+def _settle_clocks(tickets: list[Ticket], now: datetime) -> int:
+    """Start the tickets' SLA clocks, then sweep until no warning or escalation is left to raise."""
+    from sla.services import clocks_backfill
+    from sla.sweep import sweep
+
     clocks = clocks_backfill(ticket_ids=[t.pk for t in tickets])
     for _ in range(20):  # each run raises one more level where one is due
         result = sweep(now=now)
         if not (result.warned or result.breached or result.raised):
             break
-    if stdout is not None:
-        stdout.write(f"  tickets: {len(tickets)}, customers: {len(customers)}, events: {len(events)}, "
-                     f"work orders: {len(orders)}, callbacks: {len(made)}, clocks: {clocks}")
-    return len(tickets)
+    return clocks
 
 
 def _minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
 
 
+class _Elapsed:
+    """Minutes since a ticket came in, moved on at random and never past ``room`` (up to now)."""
+
+    def __init__(self, rng: random.Random, room: float) -> None:
+        self.rng = rng
+        self.room = room
+        self.t = 0.0
+
+    def step(self, low, high) -> timedelta:
+        self.t = min(self.t + self.rng.uniform(low, high), self.room)
+        return _minutes(self.t)
+
+    def now(self) -> timedelta:
+        return _minutes(self.t)
+
+
 def _plan(rng: random.Random, ticket: Ticket, now: datetime) -> dict:
     """The events a ticket in this status went through, as offsets from receipt (never past now)."""
     status = ticket.status
-    room = (now - ticket.received_at).total_seconds() / 60 - 1  # minutes available up to now
-    t = 0.0
-
-    def step(low, high):
-        nonlocal t
-        t = min(t + rng.uniform(low, high), room)
-        return _minutes(t)
-
+    elapsed = _Elapsed(rng, (now - ticket.received_at).total_seconds() / 60 - 1)  # minutes available up to now
     events = [(_minutes(0), EventKind.CREATED, "status", "", Status.NEW, "")]
     plan = {"events": events, "work_order": None, "callback": None}
     if status == Status.NEW:
@@ -260,57 +309,72 @@ def _plan(rng: random.Random, ticket: Ticket, now: datetime) -> dict:
     if status == Status.CANCELLED:
         reason = _pick(rng, [(CancelReason.DUPLICATE, 5), (CancelReason.SPAM, 2), (CancelReason.WITHDRAWN, 3)])
         plan["cancel_reason"] = reason
-        events.append((step(5, 120), EventKind.STATUS, "status", Status.NEW, Status.CANCELLED,
+        events.append((elapsed.step(5, 120), EventKind.STATUS, "status", Status.NEW, Status.CANCELLED,
                        str(CancelReason(reason).label)))
         return plan
     name = ticket.assignee.name
     repair = ticket.kind == Kind.REPAIR
-    events.append((step(0.5, 4) if repair else step(1, 30), EventKind.CLAIMED, "assignee", "", name, ""))
-    events.append((_minutes(t), EventKind.STATUS, "status", Status.NEW, Status.ASSIGNED, ""))
+    events.append((elapsed.step(0.5, 4) if repair else elapsed.step(1, 30), EventKind.CLAIMED, "assignee", "", name,
+                   ""))
+    events.append((elapsed.now(), EventKind.STATUS, "status", Status.NEW, Status.ASSIGNED, ""))
     if status == Status.ASSIGNED:
         return plan
-    if repair:  # a fault is dispatched within minutes (target 10), then the customer is told
-        dispatched = step(1, 5 if rng.random() < 0.9 else 20)
-        order = {"status": WorkOrderStatus.DISPATCHED}
-        events.append((dispatched, EventKind.DISPATCHED, "work_order", "", str(ticket.team), ""))
-        plan["work_order"] = (dispatched, order)
-    on_time = rng.random() < 0.86  # most first replies come in time
-    reply_gap = (1, 10) if repair else (10, 300 if on_time else 3000)
-    events.append((step(*reply_gap), EventKind.REPLY, "", "", "", "您好，您反映的问题已受理，我们正在处理。"))
-    plan["first_response_at"] = _minutes(t)
-    events.append((_minutes(t), EventKind.STATUS, "status", Status.ASSIGNED, Status.IN_PROGRESS, ""))
-    if repair and (status in (Status.RESOLVED, Status.CLOSED) or rng.random() < 0.5):
-        order["arrived_at"] = ticket.received_at + step(10, 35 if rng.random() < 0.88 else 120)
-        order["status"] = WorkOrderStatus.ON_SITE
-        if status in (Status.RESOLVED, Status.CLOSED):
-            order["restored_at"] = ticket.received_at + step(30, 120 if rng.random() < 0.9 else 300)
-            order["status"] = WorkOrderStatus.RESTORED
+    _plan_work(rng, elapsed, ticket, plan)
     if status == Status.IN_PROGRESS:
         return plan
     if status == Status.PENDING_CUSTOMER:
         plan["pause_reason"] = "等待客户补充资料"
-        events.append((step(10, 600), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.PENDING_CUSTOMER,
+        events.append((elapsed.step(10, 600), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.PENDING_CUSTOMER,
                        plan["pause_reason"]))
         return plan
     plan["resolution"] = "已核实处理，并答复客户。"
     spread = (5, 60) if repair else (120, 5000 if rng.random() < 0.85 else 9000)
-    events.append((step(*spread), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED, plan["resolution"]))
-    plan["resolved_at"] = _minutes(t)
+    events.append((elapsed.step(*spread), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED,
+                   plan["resolution"]))
+    plan["resolved_at"] = elapsed.now()
     needs_callback = ticket.kind in settings.TICKETS_CALLBACK_KINDS
     if status == Status.RESOLVED:
         if needs_callback:
             plan["callback"] = {"state": CallbackState.DUE, "attempts": []}
         return plan
     if needs_callback:
-        outcome = _pick(rng, [(CallbackOutcome.SATISFIED, 85), (CallbackOutcome.UNREACHABLE, 10),
-                              (CallbackOutcome.WRONG_NUMBER, 5)])
-        tries = [CallbackOutcome.UNREACHABLE] * (3 if outcome == CallbackOutcome.UNREACHABLE else rng.choice((0, 0, 1)))
-        if outcome != CallbackOutcome.UNREACHABLE:
-            tries.append(outcome)
-        done = step(60, 1400)
-        plan["callback"] = {"state": CallbackState.DONE if outcome == CallbackOutcome.SATISFIED else CallbackState.FAILED,
-                            "outcome": outcome, "attempts": tries, "done": done - plan["resolved_at"]}
-        events.append((done, EventKind.CALLBACK, "callback", "", str(CallbackOutcome(outcome).label), ""))
-    events.append((step(1, 60), EventKind.STATUS, "status", Status.RESOLVED, Status.CLOSED, ""))
-    plan["closed_at"] = _minutes(t)
+        _plan_callback(rng, elapsed, plan)
+    events.append((elapsed.step(1, 60), EventKind.STATUS, "status", Status.RESOLVED, Status.CLOSED, ""))
+    plan["closed_at"] = elapsed.now()
     return plan
+
+
+def _plan_work(rng: random.Random, elapsed: _Elapsed, ticket: Ticket, plan: dict) -> None:
+    """A claimed ticket's work: a repair's crew dispatched, the first reply, the crew on site and power back."""
+    status = ticket.status
+    events = plan["events"]
+    repair = ticket.kind == Kind.REPAIR
+    if repair:  # a fault is dispatched within minutes (target 10), then the customer is told
+        dispatched = elapsed.step(1, 5 if rng.random() < 0.9 else 20)
+        order = {"status": WorkOrderStatus.DISPATCHED}
+        events.append((dispatched, EventKind.DISPATCHED, "work_order", "", str(ticket.team), ""))
+        plan["work_order"] = (dispatched, order)
+    on_time = rng.random() < 0.86  # most first replies come in time
+    reply_gap = (1, 10) if repair else (10, 300 if on_time else 3000)
+    events.append((elapsed.step(*reply_gap), EventKind.REPLY, "", "", "", "您好，您反映的问题已受理，我们正在处理。"))
+    plan["first_response_at"] = elapsed.now()
+    events.append((elapsed.now(), EventKind.STATUS, "status", Status.ASSIGNED, Status.IN_PROGRESS, ""))
+    if repair and (status in (Status.RESOLVED, Status.CLOSED) or rng.random() < 0.5):
+        order["arrived_at"] = ticket.received_at + elapsed.step(10, 35 if rng.random() < 0.88 else 120)
+        order["status"] = WorkOrderStatus.ON_SITE
+        if status in (Status.RESOLVED, Status.CLOSED):
+            order["restored_at"] = ticket.received_at + elapsed.step(30, 120 if rng.random() < 0.9 else 300)
+            order["status"] = WorkOrderStatus.RESTORED
+
+
+def _plan_callback(rng: random.Random, elapsed: _Elapsed, plan: dict) -> None:
+    """The callback after resolution: its attempts and outcome."""
+    outcome = _pick(rng, [(CallbackOutcome.SATISFIED, 85), (CallbackOutcome.UNREACHABLE, 10),
+                          (CallbackOutcome.WRONG_NUMBER, 5)])
+    tries = [CallbackOutcome.UNREACHABLE] * (3 if outcome == CallbackOutcome.UNREACHABLE else rng.choice((0, 0, 1)))
+    if outcome != CallbackOutcome.UNREACHABLE:
+        tries.append(outcome)
+    done = elapsed.step(60, 1400)
+    state = CallbackState.DONE if outcome == CallbackOutcome.SATISFIED else CallbackState.FAILED
+    plan["callback"] = {"state": state, "outcome": outcome, "attempts": tries, "done": done - plan["resolved_at"]}
+    plan["events"].append((done, EventKind.CALLBACK, "callback", "", str(CallbackOutcome(outcome).label), ""))

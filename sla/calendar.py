@@ -58,7 +58,8 @@ class WorkCalendar:
     ) -> None:
         self.tz = tz
         spans = sorted((a.hour * 3600 + a.minute * 60, b.hour * 3600 + b.minute * 60) for a, b in intervals)
-        if not spans or any(a >= b for a, b in spans) or any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
+        overlapping = any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1))
+        if not spans or any(a >= b for a, b in spans) or overlapping:
             raise ValueError("business hours must be non-empty, ordered, non-overlapping intervals")
         self.spans = spans
         self.span_starts = [a for a, _ in spans]

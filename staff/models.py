@@ -140,7 +140,8 @@ class Position(BilingualNameMixin, models.Model):
             from staff.chain import position_ancestor_ids
 
             if self.reports_to_id == self.pk or self.pk in position_ancestor_ids(self.reports_to_id):
-                raise ValidationError({"reports_to": _("A position cannot report to itself or to its own subordinate.")})
+                raise ValidationError(
+                    {"reports_to": _("A position cannot report to itself or to its own subordinate.")})
 
 
 class JobDescription(models.Model):

@@ -155,84 +155,110 @@ def org_add_missing(*, data: dict[str, Any], password: str | None = None, log=No
     """
     say = log or (lambda _msg: None)
     added = {"skills": 0, "units": 0, "positions": 0, "job_descriptions": 0, "staff": 0}
+    added["skills"] = _skills_add_missing(data.get("skills", []))
+    org = _MissingOrg(data.get("units", []), added)
+    for index, root in enumerate(data.get("units", [])):
+        org.add_unit(root, None, index)
+    org.link_later_superiors()
+    added["staff"] = _staff_add_missing(data.get("staff", []), password=password)
+    say(_("Added what was missing: %(units)d units, %(positions)d positions, %(job_descriptions)d job "
+          "descriptions, %(staff)d staff; what exists is left as it is.") % added)
+    return added
+
+
+def _skills_add_missing(specs: list[dict[str, Any]]) -> int:
     skills = set(Skill.objects.values_list("code", flat=True))
-    for skill in data.get("skills", []):
+    count = 0
+    for skill in specs:
         if skill["code"] not in skills:
             Skill.objects.create(**skill)
-            added["skills"] += 1
+            count += 1
+    return count
 
-    units = {u.code: u for u in Unit.objects.all()}
-    positions = {p.code: p for p in Position.objects.all()}
-    # Everything that ever was, including what exists now (history keeps the creation of each row).
-    ever_units = set(Unit.history.values_list("code", flat=True)) | set(units)
-    ever_positions = set(Position.history.values_list("code", flat=True)) | set(positions)
-    ever_described = set(JobDescription.history.values_list("position_id", flat=True)) | set(
-        JobDescription.objects.values_list("position_id", flat=True))
-    in_data: set[str] = set()
-    later: list[tuple[Position, str]] = []  # new posts whose superior comes later in the data
 
-    def walk(node: dict[str, Any]) -> None:
-        in_data.update(spec["code"] for spec in node.get("positions", []))
-        for child in node.get("children", []):
-            walk(child)
+def _position_codes(nodes: list[dict[str, Any]]) -> set[str]:
+    """The codes of the positions in these units and all their sub-units."""
+    codes: set[str] = set()
+    for node in nodes:
+        codes.update(spec["code"] for spec in node.get("positions", []))
+        codes |= _position_codes(node.get("children", []))
+    return codes
 
-    for root in data.get("units", []):
-        walk(root)
 
-    def add_unit(node: dict[str, Any], parent: Unit | None, order: int) -> None:
-        unit = units.get(node["code"])
+class _MissingOrg:
+    """``org_add_missing``'s walk of the units: what exists, what ever existed, and what it added."""
+
+    def __init__(self, roots: list[dict[str, Any]], added: dict[str, int]) -> None:
+        self.added = added
+        self.units = {u.code: u for u in Unit.objects.all()}
+        self.positions = {p.code: p for p in Position.objects.all()}
+        # Everything that ever was, including what exists now (history keeps the creation of each row).
+        self.ever_units = set(Unit.history.values_list("code", flat=True)) | set(self.units)
+        self.ever_positions = set(Position.history.values_list("code", flat=True)) | set(self.positions)
+        self.ever_described = set(JobDescription.history.values_list("position_id", flat=True)) | set(
+            JobDescription.objects.values_list("position_id", flat=True))
+        self.in_data = _position_codes(roots)
+        self.later: list[tuple[Position, str]] = []  # new posts whose superior comes later in the data
+
+    def add_unit(self, node: dict[str, Any], parent: Unit | None, order: int) -> None:
+        unit = self.units.get(node["code"])
         if unit is None:
-            if node["code"] in ever_units:
+            if node["code"] in self.ever_units:
                 return  # an admin removed it (or renamed it): so stays what was in it
             unit = Unit.objects.create(code=node["code"], name=node["name"], name_en=node.get("name_en", ""),
                                        kind=node["kind"], parent=parent, sort_order=order)
             if node.get("skills"):
                 unit.skills.set(Skill.objects.filter(code__in=node["skills"]))
-            units[unit.code] = unit
-            added["units"] += 1
+            self.units[unit.code] = unit
+            self.added["units"] += 1
         for index, raw in enumerate(node.get("positions", [])):
-            spec = dict(raw)
-            description = spec.pop("job_description", None)
-            superior_code = spec.pop("reports_to", None)
-            code = spec.pop("code")
-            if superior_code and superior_code not in in_data and superior_code not in positions:
-                raise StaffError(_("Position %(code)s reports to an unknown position %(superior)s.")
-                                 % {"code": code, "superior": superior_code})
-            position = positions.get(code)
-            if position is None:
-                if code in ever_positions:
-                    continue
-                position = Position.objects.create(code=code, unit=unit, sort_order=index,
-                                                   reports_to=positions.get(superior_code), **spec)
-                positions[code] = position
-                added["positions"] += 1
-                if superior_code and position.reports_to_id is None:
-                    later.append((position, superior_code))
-            if description is not None and position.pk not in ever_described:
-                _job_description_import(position=position, data=dict(description))
-                added["job_descriptions"] += 1
+            self.add_position(raw, unit, index)
         for index, child in enumerate(node.get("children", [])):
-            add_unit(child, unit, index)
+            self.add_unit(child, unit, index)
 
-    for index, root in enumerate(data.get("units", [])):
-        add_unit(root, None, index)
-    for position, superior_code in later:
-        if superior_code in positions:
-            position.reports_to = positions[superior_code]
-            _validated_save(position)
+    def add_position(self, raw: dict[str, Any], unit: Unit, index: int) -> None:
+        spec = dict(raw)
+        description = spec.pop("job_description", None)
+        superior_code = spec.pop("reports_to", None)
+        code = spec.pop("code")
+        if superior_code and superior_code not in self.in_data and superior_code not in self.positions:
+            raise StaffError(_("Position %(code)s reports to an unknown position %(superior)s.")
+                             % {"code": code, "superior": superior_code})
+        position = self.positions.get(code)
+        if position is None:
+            if code in self.ever_positions:
+                return
+            position = Position.objects.create(code=code, unit=unit, sort_order=index,
+                                               reports_to=self.positions.get(superior_code), **spec)
+            self.positions[code] = position
+            self.added["positions"] += 1
+            if superior_code and position.reports_to_id is None:
+                self.later.append((position, superior_code))
+        if description is not None and position.pk not in self.ever_described:
+            _job_description_import(position=position, data=dict(description))
+            self.added["job_descriptions"] += 1
 
+    def link_later_superiors(self) -> None:
+        """New posts whose superior came later in the data report to it now, if it was added."""
+        for position, superior_code in self.later:
+            if superior_code in self.positions:
+                position.reports_to = self.positions[superior_code]
+                _validated_save(position)
+
+
+def _staff_add_missing(people: list[dict[str, Any]], *, password: str | None) -> int:
+    """Import the people who never had a staff record and whose user has none; keep existing users as they are."""
     staff_numbers = set(StaffMember.objects.values_list("employee_no", flat=True))
     ever_staff = set(StaffMember.history.values_list("employee_no", flat=True)) | staff_numbers
     users_with_staff = set(StaffMember.objects.values_list("user__username", flat=True))
-    for person in data.get("staff", []):
+    count = 0
+    for person in people:
         username = person.get("username") or person["employee_no"].lower()
         if person["employee_no"] in ever_staff or username in users_with_staff:
             continue
         staff_member_import(data=person, password=password, keep_existing_user=True)
-        added["staff"] += 1
-    say(_("Added what was missing: %(units)d units, %(positions)d positions, %(job_descriptions)d job "
-          "descriptions, %(staff)d staff; what exists is left as it is.") % added)
-    return added
+        count += 1
+    return count
 
 
 @transaction.atomic

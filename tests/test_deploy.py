@@ -31,7 +31,8 @@ def test_app_services_use_production_settings_and_wait_for_healthy_backends(name
     service = SERVICES[name]
     env = service["environment"]
     assert env["DJANGO_SETTINGS_MODULE"] == "servicecenter.settings.production"
-    assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert "@postgres:5432/" in env["DATABASE_URL"]
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert service["depends_on"] == {"postgres": {"condition": "service_healthy"},
                                      "redis": {"condition": "service_healthy"}}
@@ -39,9 +40,11 @@ def test_app_services_use_production_settings_and_wait_for_healthy_backends(name
 
 
 def test_worker_scales_and_commands_point_at_real_modules():
-    assert "ports" not in SERVICES["worker"] and "container_name" not in SERVICES["worker"]
+    assert "ports" not in SERVICES["worker"]
+    assert "container_name" not in SERVICES["worker"]
     web = " ".join(SERVICES["web"]["command"])
-    assert "gunicorn servicecenter.wsgi:application" in web and "migrate" in web
+    assert "gunicorn servicecenter.wsgi:application" in web
+    assert "migrate" in web
     assert SERVICES["worker"]["command"][:4] == ["celery", "-A", "servicecenter", "worker"]
     assert SERVICES["beat"]["command"][:4] == ["celery", "-A", "servicecenter", "beat"]
     import servicecenter
@@ -56,7 +59,8 @@ def test_env_example_names_what_production_needs():
     for variable in ["SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "SECURE_SSL_REDIRECT"]:
         assert re.search(rf"^{variable}=", example, re.M), variable
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "constraints.txt" in dockerfile and "collectstatic" in dockerfile
+    assert "constraints.txt" in dockerfile
+    assert "collectstatic" in dockerfile
 
 
 def test_production_settings_pass_the_deploy_check():

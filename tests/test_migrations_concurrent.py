@@ -9,8 +9,9 @@ the test unless it is ``AddIndexConcurrently`` (Django's, ``django.contrib.postg
 ``atomic = False``. What counts as an index build: ``AddIndex``, ``AddField``/``AlterField`` with a
 new ``db_index``, ``unique`` or foreign key, ``AddConstraint`` with a unique or exclusion
 constraint, ``AlterUniqueTogether``, and ``CREATE [UNIQUE] INDEX`` without ``CONCURRENTLY`` in
-``RunSQL`` or anywhere in the migration's text (SQL that ``RunPython`` executes). Only what reaches the database counts (``SeparateDatabaseAndState``'s database side),
-and a table created earlier in the same migration is empty, so its indexes lock nothing.
+``RunSQL`` or anywhere in the migration's text (SQL that ``RunPython`` executes). Only what reaches the
+database counts (``SeparateDatabaseAndState``'s database side), and a table created earlier in the
+same migration is empty, so its indexes lock nothing.
 
 History: the migrations up to the latest number each app had when this rule came in
 (``APPLIED_HISTORY``: tickets 0007, sla 0006) are already applied everywhere and built some of these
@@ -37,7 +38,8 @@ APPLIED_HISTORY = {"tickets": 7, "sla": 6}
 # What the history holds (checked below, so the list cannot hide a new migration).
 HISTORY_PLAIN_BUILDS = {
     ("tickets", "0003_search_trigram"): ["tickets_ticket: CREATE INDEX without CONCURRENTLY"],
-    ("tickets", "0004_sla_fields"): ["tickets_ticket: AddIndex ticket_sla_due", "tickets_ticket: AddIndex ticket_sla_state"],
+    ("tickets", "0004_sla_fields"): ["tickets_ticket: AddIndex ticket_sla_due",
+                                     "tickets_ticket: AddIndex ticket_sla_state"],
     ("tickets", "0005_call_id"): ["tickets_ticket: AddField call_id with an index"],
     ("sla", "0005_clock_figure_indexes"): ["sla_clock: AddIndex clock_started", "sla_clock: AddIndex clock_due"],
 }
@@ -62,52 +64,66 @@ def _builds_index(field, old=None) -> bool:
 def _sql_texts(sql) -> list[str]:
     if isinstance(sql, str):
         return [sql]
-    texts = []
-    for part in sql or []:
-        texts.append(part if isinstance(part, str) else part[0])
-    return texts
+    return [part if isinstance(part, str) else part[0] for part in sql or []]
+
+
+def _operation_table(operation, app_label: str, state: ProjectState) -> str | None:
+    table = _table(state, app_label, operation.model_name) if hasattr(operation, "model_name") else None
+    if table is None and isinstance(operation, migrations.AlterUniqueTogether):
+        table = _table(state, app_label, operation.name)
+    return table
+
+
+def _big_table_builds(operation, app_label: str, state: ProjectState, table: str, atomic: bool) -> list[str]:
+    """The plain index builds of a schema operation on a big table that has rows."""
+    if isinstance(operation, migrations.AddIndex):
+        if not isinstance(operation, AddIndexConcurrently):
+            return [f"{table}: AddIndex {operation.index.name}"]
+        if atomic:
+            return [f"{table}: AddIndexConcurrently {operation.index.name} in an atomic migration"]
+        return []
+    if isinstance(operation, migrations.AddField):
+        return [f"{table}: AddField {operation.name} with an index"] if _builds_index(operation.field) else []
+    if isinstance(operation, migrations.AlterField):
+        old = state.models[(app_label, operation.model_name.lower())].fields.get(operation.name)
+        return [f"{table}: AlterField {operation.name} adds an index"] if _builds_index(operation.field, old) else []
+    if isinstance(operation, migrations.AddConstraint):
+        constraint = operation.constraint
+        if isinstance(constraint, models.UniqueConstraint) or type(constraint).__name__ == "ExclusionConstraint":
+            return [f"{table}: AddConstraint {constraint.name} builds an index"]
+        return []
+    if isinstance(operation, migrations.AlterUniqueTogether) and operation.unique_together:
+        return [f"{table}: AlterUniqueTogether builds an index"]
+    return []
+
+
+def _run_sql_builds(operation: migrations.RunSQL, created: set[str]) -> list[str]:
+    return [f"{name}: CREATE INDEX without CONCURRENTLY" for sql in _sql_texts(operation.sql)
+            for name in CREATE_INDEX.findall(sql) if name.lower() in BIG_TABLES and name.lower() not in created]
 
 
 def _check(operation, app_label: str, state: ProjectState, atomic: bool, created: set[str]) -> list[str]:
     """The plain index builds on big tables that one operation makes; it moves ``state`` on. A table
     created earlier in the same migration (``created``) is empty: its indexes lock nothing."""
-    found: list[str] = []
     if isinstance(operation, migrations.SeparateDatabaseAndState):
+        found: list[str] = []
         db_state = state.clone()
         for inner in operation.database_operations:
             found += _check(inner, app_label, db_state, atomic, created)
         for inner in operation.state_operations:
             inner.state_forwards(app_label, state)
         return found
-    table = _table(state, app_label, operation.model_name) if hasattr(operation, "model_name") else None
-    if table is None and isinstance(operation, migrations.AlterUniqueTogether):
-        table = _table(state, app_label, operation.name)
     if isinstance(operation, migrations.CreateModel):
         operation.state_forwards(app_label, state)
         created.add(_table(state, app_label, operation.name))
-        return found
-    big = table in BIG_TABLES and table not in created
-    if isinstance(operation, migrations.AddIndex) and big:
-        if not isinstance(operation, AddIndexConcurrently):
-            found.append(f"{table}: AddIndex {operation.index.name}")
-        elif atomic:
-            found.append(f"{table}: AddIndexConcurrently {operation.index.name} in an atomic migration")
-    elif isinstance(operation, migrations.AddField) and big and _builds_index(operation.field):
-        found.append(f"{table}: AddField {operation.name} with an index")
-    elif isinstance(operation, migrations.AlterField) and big:
-        old = state.models[(app_label, operation.model_name.lower())].fields.get(operation.name)
-        if _builds_index(operation.field, old):
-            found.append(f"{table}: AlterField {operation.name} adds an index")
-    elif isinstance(operation, migrations.AddConstraint) and big:
-        constraint = operation.constraint
-        if isinstance(constraint, models.UniqueConstraint) or type(constraint).__name__ == "ExclusionConstraint":
-            found.append(f"{table}: AddConstraint {constraint.name} builds an index")
-    elif isinstance(operation, migrations.AlterUniqueTogether) and big and operation.unique_together:
-        found.append(f"{table}: AlterUniqueTogether builds an index")
-    elif isinstance(operation, migrations.RunSQL):
-        for sql in _sql_texts(operation.sql):
-            found += [f"{name}: CREATE INDEX without CONCURRENTLY" for name in CREATE_INDEX.findall(sql)
-                      if name.lower() in BIG_TABLES and name.lower() not in created]
+        return []
+    table = _operation_table(operation, app_label, state)
+    if isinstance(operation, migrations.RunSQL):
+        found = _run_sql_builds(operation, created)
+    elif table in BIG_TABLES and table not in created:
+        found = _big_table_builds(operation, app_label, state, table, atomic)
+    else:
+        found = []
     operation.state_forwards(app_label, state)
     return found
 
@@ -208,7 +224,8 @@ def test_the_projects_concurrent_index_builds_on_this_database_too(loader):
     operation = Ours("ticket", models.Index(fields=["subject", "id"], name="probe_concurrent"))
     after = before.clone()
     operation.state_forwards("tickets", after)
-    assert isinstance(operation, AddIndexConcurrently) and operation.atomic is False
+    assert isinstance(operation, AddIndexConcurrently)
+    assert operation.atomic is False
     try:
         with connection.schema_editor(atomic=False) as editor:
             operation.database_forwards("tickets", editor, before, after)

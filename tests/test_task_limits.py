@@ -27,15 +27,16 @@ def test_the_global_limits_are_set():
 
 def test_every_task_of_ours_is_registered_under_our_names():
     names = set(our_tasks())
-    assert names >= {"servicecenter.health_check", "servicecenter.probe", "sla.sweep", "notifications.email", "calls.import",
-                     "calls.reap_imports", "reporting.scorecards", "surveys.send"}
+    assert names >= {"servicecenter.health_check", "servicecenter.probe", "sla.sweep", "notifications.email",
+                     "calls.import", "calls.reap_imports", "reporting.scorecards", "surveys.send"}
     assert all(name.startswith(OURS) for name in names), sorted(names)
 
 
 def test_every_task_of_ours_has_a_soft_limit_below_its_hard_limit():
     for name, task in our_tasks().items():
         soft, hard = limits(task)
-        assert soft and hard, name
+        assert soft, name
+        assert hard, name
         assert 0 < soft < hard, name
 
 

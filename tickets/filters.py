@@ -107,7 +107,8 @@ class TicketFilter(django_filters.FilterSet):
         customers = Customer.objects.filter(Q(phone=value) | Q(phone_alt=value) | Q(name=value)).values("pk")
         candidates = (Ticket.objects.filter(subject__icontains=value).order_by().values("pk")
                       .union(Ticket.objects.filter(customer__in=customers).order_by().values("pk")))
-        return qs.filter(pk__in=candidates).filter(Q(subject__icontains=value) | (by_customer & Q(reporter_visible=True)))
+        return qs.filter(pk__in=candidates).filter(
+            Q(subject__icontains=value) | (by_customer & Q(reporter_visible=True)))
 
 
 class CallbackFilter(django_filters.FilterSet):

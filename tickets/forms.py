@@ -12,7 +12,8 @@ PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.
 class PublicTicketForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it about?"), choices=PUBLIC_KINDS)
     name = forms.CharField(label=_("Your name"), max_length=100)
-    phone = forms.CharField(label=_("Phone"), max_length=32, help_text=_("We use it to reach you and to let you track this."))
+    phone = forms.CharField(label=_("Phone"), max_length=32,
+                            help_text=_("We use it to reach you and to let you track this."))
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
     account_no = forms.CharField(label=_("Account number (optional)"), max_length=40, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)

@@ -60,7 +60,8 @@ def test_an_agent_works_a_phone_complaint_from_intake_to_resolution(live_server,
     first = countdown.inner_text()
     expect(countdown).not_to_have_text(first, timeout=5_000)  # the countdown runs in the browser (ticks every 1 s)
     due = [t.get_attribute("datetime") for t in page.locator("table.clocks time").all()]
-    assert len(due) == 2 and all(d.endswith("T17:30:00+08:00") for d in due)  # close of business
+    assert len(due) == 2
+    assert all(d.endswith("T17:30:00+08:00") for d in due)  # close of business
     screenshot(f"ticket-{language}")
 
     page.keyboard.press("r")  # focus the reply box

@@ -79,4 +79,5 @@ def test_a_call_log_is_imported_by_a_real_worker(start_worker):
     assert (job.status, job.processed, job.imported) == ("done", 8, 8)
     assert CallRecord.objects.count() == 8
     again = app.send_task("calls.import", args=[job.pk]).get(timeout=60)  # a redelivered task
-    assert again["imported"] == 8 and CallRecord.objects.count() == 8
+    assert again["imported"] == 8
+    assert CallRecord.objects.count() == 8

@@ -56,7 +56,8 @@ def _objects(make_ticket, member, user):
     token_invitation.save(update_fields=["token_hash", "expires_at"])
     scorecards_compute(month=date(2026, 10, 1), now=datetime(2026, 11, 1, tzinfo=TZ))
     notification = Notification.objects.create(recipient=user("lead1"), ticket=t1, created_at=at, target="resolution")
-    call_import = CallImport.objects.create(name="q.log", format="queue_log", status="done", content="", sha256="0" * 64)
+    call_import = CallImport.objects.create(name="q.log", format="queue_log", status="done", content="",
+                                            sha256="0" * 64)
     return {
         "t1": t1.pk, "customer": t1.customer_id, "work_order": WorkOrder.objects.get(ticket=t1).pk,
         "callback": Callback.objects.get(ticket=complaint).pk, "follow_up": follow_up.pk,

@@ -276,7 +276,8 @@ def test_the_scorecard_page_refuses_strangers_the_same_way_whatever_the_id(membe
     }
     card.refresh_from_db()
     assert (card.adjustment, card.total) == (0, 90)
-    assert len(set(answers.values())) == 1 and set(answers.values()) <= {403, 404}, answers
+    assert len(set(answers.values())) == 1, answers
+    assert set(answers.values()) <= {403, 404}, answers
 
 
 def test_notifications_of_others_are_404_like_missing_ones(api, cast, user):

@@ -20,7 +20,8 @@ def test_the_calls_page_shows_the_rate_the_heat_map_and_the_agents():
     assert page.context["overall"]["service_level"] == round(2 / 6, 4)
     heat = page.context["heat"]
     assert [row["day"].isoformat() for row in heat] == ["2026-11-16"]
-    assert heat[0]["hours"][9] == (round(2 / 3, 4), 3) and heat[0]["hours"][10] == (None, 0)
+    assert heat[0]["hours"][9] == (round(2 / 3, 4), 3)
+    assert heat[0]["hours"][10] == (None, 0)
     assert {r["group"] for r in page.context["agents"]} == {"Agent/1001", "Agent/1003", "Agent/1004", ""}
     assert signed_in("agent1").get("/calls/").status_code == 403
 
@@ -41,12 +42,14 @@ def test_uploading_in_the_browser_shows_the_import_progress(django_capture_on_co
         response = client.post("/calls/", {"file": SimpleUploadedFile("queue_log", QUEUE_LOG.encode()),
                                            "format": "queue_log"})
     job = CallImport.objects.get()
-    assert response["Location"] == f"/calls/imports/{job.pk}/" and len(callbacks) == 1
+    assert response["Location"] == f"/calls/imports/{job.pk}/"
+    assert len(callbacks) == 1
     waiting = client.get(f"/calls/imports/{job.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in waiting  # polls while the worker runs
     call_import_run(import_id=job.pk)
     done = client.get(f"/calls/imports/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
-    assert 'hx-trigger' not in done and "8" in done
+    assert 'hx-trigger' not in done
+    assert "8" in done
 
 
 def test_the_dashboard_shows_the_calls_tile_once_there_are_calls():

@@ -40,7 +40,8 @@ def test_a_thousand_erlangs_stay_finite_and_sensible():
     result = agents_needed(calls=10_000, interval_seconds=1800, aht_seconds=180, target=0.8, threshold_seconds=20)
     assert result.traffic == 1000.0
     assert 1000 < result.agents < 1060
-    assert 0 < result.p_wait < 1 and math.isfinite(result.asa_seconds)
+    assert 0 < result.p_wait < 1
+    assert math.isfinite(result.asa_seconds)
 
 
 def test_too_few_agents_never_catch_up():
@@ -51,7 +52,7 @@ def test_too_few_agents_never_catch_up():
 def test_shrinkage_turns_agents_into_scheduled_staff():
     assert scheduled_staff(14, 0.3) == 20
     assert scheduled_staff(14, 0.0) == 14
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="shrinkage is a share between 0 and 1"):
         scheduled_staff(14, 1.0)
 
 
@@ -74,7 +75,8 @@ def test_service_level_stays_in_0_1_and_improves_with_every_agent(a, extra, aht,
 def test_the_staffing_api(api, shape_a):
     body = api("supervisor1").get("/api/v1/calls/staffing/?calls=100&interval_minutes=30&aht_seconds=180"
                                    "&target=0.8&threshold_seconds=20&shrinkage=0.3").json()
-    assert (body["agents"], body["service_level"], body["asa_seconds"], body["occupancy"]) == (14, 0.8884, 7.8359, 0.7143)
+    assert (body["agents"], body["service_level"], body["asa_seconds"], body["occupancy"]) == (
+        14, 0.8884, 7.8359, 0.7143)
     assert (body["traffic_erlangs"], body["scheduled_staff"]) == (10.0, 20)
     assert [r["agents"] for r in body["table"]] == list(range(11, 20))
     assert body["table"][0]["service_level"] < body["service_level"] < body["table"][-1]["service_level"]
@@ -99,7 +101,8 @@ def test_impatient_callers_abandon_and_are_answered_less_often_within_the_thresh
     assert hasty.p_wait < patient.p_wait  # those who hang up shorten the queue for the rest
     # Fewer agents than Erlangs is still stable with abandonment.
     under = erlang_a(8, calls=100, interval_seconds=1800, aht_seconds=180, patience_seconds=120, threshold_seconds=20)
-    assert 0 < under.service_level < 1 and under.p_abandon > 0.1
+    assert 0 < under.service_level < 1
+    assert under.p_abandon > 0.1
 
 
 @settings(max_examples=60, deadline=None)
@@ -122,7 +125,8 @@ def test_the_staffing_api_adds_erlang_a_with_a_patience(api, shape_a):
                                    "&target=0.8&threshold_seconds=20&patience_seconds=120").json()
     rows = {r["agents"]: r for r in body["erlang_a"]}
     assert set(rows) == {r["agents"] for r in body["table"]}
-    assert rows[14]["p_abandon"] > 0 and rows[14]["service_level"] > body["service_level"] - 0.05
+    assert rows[14]["p_abandon"] > 0
+    assert rows[14]["service_level"] > body["service_level"] - 0.05
     assert "erlang_a" not in api("supervisor1").get("/api/v1/calls/staffing/?calls=100&aht_seconds=180").json()
 
 
@@ -240,7 +244,8 @@ def test_erlang_a_at_the_limits():
     for agents, threshold in ((310, 20), (320, 300), (301, 600)):
         c = staffing_for(agents, traffic(3000, 180, 1800), aht_seconds=180, threshold_seconds=threshold)
         a = erlang_a(agents, **kw, patience_seconds=1e12, threshold_seconds=threshold)
-        assert (a.p_wait, a.service_level) == (pytest.approx(c.p_wait, abs=1e-7), pytest.approx(c.service_level, abs=1e-7))
+        assert a.p_wait == pytest.approx(c.p_wait, abs=1e-7)
+        assert a.service_level == pytest.approx(c.service_level, abs=1e-7)
         assert a.p_abandon < 1e-9
     # No calls: nobody waits.
     assert erlang_a(5, calls=0, interval_seconds=1800, aht_seconds=180, patience_seconds=60,
@@ -267,7 +272,8 @@ def test_erlang_a_stays_finite_at_the_api_s_extremes():
             result = erlang_a(agents, calls=calls, interval_seconds=1800 if aht != 1 else 86_400, aht_seconds=aht,
                               patience_seconds=patience, threshold_seconds=threshold)
             for value in (result.p_wait, result.p_abandon, result.service_level, result.occupancy):
-                assert math.isfinite(value) and 0.0 <= value <= 1.0
+                assert math.isfinite(value)
+                assert 0.0 <= value <= 1.0
 
 
 def test_the_staffing_plan_carries_erlang_b_along_the_rows():

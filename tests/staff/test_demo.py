@@ -64,7 +64,8 @@ def snapshot() -> dict[str, list[dict]]:
 
 
 def writes(queries) -> list[str]:
-    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))]
+    statements = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(statements)]
 
 
 def test_a_second_run_keeps_an_admins_org_chart_and_writes_nothing(org_only):

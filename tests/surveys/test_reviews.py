@@ -74,7 +74,8 @@ def test_the_sample_is_handled_work_below_the_reviewer_not_yet_reviewed(handled,
     assert review_sample_for(scope=scope, month=AT.date().replace(day=1), size=10) == sample  # stable order
     surveys.quality_review_create(ticket_id=handled[2].pk, actor=user("lead1"), has_error=False, score=90)
     again = review_sample_for(scope=scope, month=AT.date().replace(day=1), size=10)
-    assert handled[2].pk not in [t.pk for t in again] and len(again) == 4
+    assert handled[2].pk not in [t.pk for t in again]
+    assert len(again) == 4
     assert review_sample_for(scope=scope, month=AT.date().replace(day=1), size=2) == again[:2]
     assert review_sample_for(scope=scope_for(user("agent1")), month=AT.date().replace(day=1)) == []
 
@@ -91,7 +92,8 @@ def test_the_review_page_and_api(handled, api):
     assert [(r["reference"], r["score"], r["has_error"]) for r in listed["results"]] == [(handled[3].reference, 80,
                                                                                           True)]
     sample = api("lead1").get("/api/v1/surveys/reviews/sample/?month=2026-11&size=3").json()
-    assert len(sample) == 3 and handled[3].pk not in [t["id"] for t in sample]
+    assert len(sample) == 3
+    assert handled[3].pk not in [t["id"] for t in sample]
     assert api("lead1").get("/api/v1/surveys/reviews/sample/?month=2026-13").status_code == 400
     refused = api("agent1").post("/api/v1/surveys/reviews/", {"ticket": handled[4].pk, "has_error": False,
                                                                "score": 90}, format="json")

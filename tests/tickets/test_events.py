@@ -9,7 +9,8 @@ from tickets.events import event_build, event_insert_sql
 from tickets.models import EventKind, TicketEvent
 
 ROOT = Path(__file__).resolve().parents[2]
-WRITES = re.compile(r"(?<!class )TicketEvent\(|TicketEvent\.objects\.(create|bulk_create|get_or_create|update_or_create)"
+WRITES = re.compile(r"(?<!class )TicketEvent\("
+                    r"|TicketEvent\.objects\.(create|bulk_create|get_or_create|update_or_create)"
                     r"|INSERT INTO tickets_ticketevent", re.IGNORECASE)
 
 

@@ -84,7 +84,8 @@ def test_first_reply_is_the_first_response_and_a_note_is_not(make_ticket, member
     first = Ticket.objects.get(pk=ticket.pk).first_response_at
     services.ticket_reply(ticket_id=ticket.pk, actor=user("agent1"), body="已处理完毕")
     stored = Ticket.objects.get(pk=ticket.pk)
-    assert first is not None and stored.first_response_at == first
+    assert first is not None
+    assert stored.first_response_at == first
     assert stored.status == Status.IN_PROGRESS
     kinds = list(stored.events.filter(kind__in=[EventKind.NOTE, EventKind.REPLY]).values_list("kind", "body"))
     assert kinds == [("note", "客户语气急躁"), ("reply", "您好，正在处理"), ("reply", "已处理完毕")]

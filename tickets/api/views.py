@@ -205,7 +205,8 @@ class CustomerViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         """The customer's tickets that you may see (reports that hide them are left out)."""
         customer = self.get_object()
         page = self.paginate_queryset(selectors.customer_tickets_for(customer=customer, scope=self.scope))
-        return self.get_paginated_response(s.TicketSerializer(page, many=True, context=self.get_serializer_context()).data)
+        serializer = s.TicketSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
 
 
 class WorkOrderViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
