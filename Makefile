@@ -42,6 +42,7 @@ install:
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/djlint templates --lint
 
 ## make messages: refresh the zh_Hans and en catalogues from the code and templates
 messages:

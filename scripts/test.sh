@@ -30,6 +30,8 @@ start_services test
 status=0
 log "ruff check"
 "$VENV/bin/ruff" check . || status=$?
+log "djlint (the templates; rules in pyproject.toml [tool.djlint])"
+"$VENV/bin/djlint" templates --lint || status=$?
 log "lint-imports (the layers of ARCHITECTURE.md)"
 "$VENV/bin/lint-imports" --no-cache || status=$?
 log "makemigrations --check"
