@@ -26,7 +26,7 @@ from sla.selectors import policy_for, work_calendar
 from staff.access import Scope, request_scope
 from staff.models import StaffMember, Unit
 from tickets import selectors, services, workflow
-from tickets.errors import TicketError
+from tickets.errors import TicketError, TicketNotFound
 from tickets.filters import TicketFilter
 from tickets.forms import BodyForm, CallbackAttemptForm, NewTicketForm
 from tickets.models import OPEN_STATUSES, CancelReason, Kind, Priority
@@ -263,10 +263,14 @@ def _act(action: str, request, ticket_id: int):
 @require_POST
 def act(request, pk: int, action: str):
     """Do one action on a ticket from its page, then show the page again."""
+    # Out of sight: 404 before the form is read, as the API's lookup answers; the services decide the
+    # same again (a ticket that leaves the user's sight meanwhile is "not found" there too).
     if not selectors.ticket_list_for(scope=_scope(request), with_clocks=False).filter(pk=pk).exists():
         raise Http404
     try:
         _act(action, request, pk)
+    except TicketNotFound:
+        raise Http404 from None
     except DomainError as error:
         messages.error(request, error.message)
     else:

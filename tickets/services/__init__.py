@@ -28,6 +28,7 @@ from tickets.services.actions import (
     ticket_transfer,
     ticket_update,
 )
+from tickets.services.base import ticket_access_for
 from tickets.services.callbacks import (
     MAX_UNREACHABLE_ATTEMPTS,
     callback_attempt,
@@ -56,6 +57,7 @@ __all__ = [
     "next_reference",
     "reclassify_access",
     "route",
+    "ticket_access_for",
     "ticket_assign",
     "ticket_cancel",
     "ticket_claim",

@@ -25,13 +25,13 @@ from tickets.models import (
 from tickets.selectors import team_queue_for, ticket_list_for
 from tickets.services.base import (
     _label,
-    _lock,
     _reopen,
     _require_queue,
     _require_sight,
     _require_work,
     _save,
     _set_status,
+    ticket_access_for,
 )
 from tickets.services.callbacks import callback_due_at, callback_kinds
 
@@ -98,8 +98,7 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
                   comment: str = "") -> Ticket:
     """A lead gives a ticket to someone in their subtree (or to themselves); the team follows the person."""
     scope = scope_for(actor)
-    ticket = _lock(ticket_id, version)
-    _require_sight(ticket, scope)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "assign")
     if not scope.may_assign_to(assignee):
         raise TicketForbidden(_("You can only assign to yourself or to people below you."), code="outside_subtree")
@@ -126,9 +125,10 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
 
 @transaction.atomic
 def ticket_start(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "start")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
 
 
@@ -137,9 +137,10 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
     """A reply to the customer; the first one is the first response."""
     if not body.strip():
         raise TicketError(_("The reply is empty."), code="empty")
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "reply")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     now = timezone.now()
     event_record(ticket_id=ticket.pk, kind=EventKind.REPLY, actor=actor, body=body.strip())
     fields = _set_status(ticket, target, actor, now=now)
@@ -155,7 +156,8 @@ def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None)
     """An internal note: never shown to the customer, never a response."""
     if not body.strip():
         raise TicketError(_("The note is empty."), code="empty")
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     workflow.check(ticket, "note")
     event_record(ticket_id=ticket.pk, kind=EventKind.NOTE, actor=actor, body=body.strip())
     return _save(ticket, [])
@@ -164,9 +166,8 @@ def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None)
 @transaction.atomic
 def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Ticket:
     """Edit fields; the version must be the one the editor read. Each changed field is an event."""
-    ticket = _lock(ticket_id, version)
     scope = scope_for(actor)
-    _require_sight(ticket, scope)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     workflow.check(ticket, "edit")
     if ticket.assignee_id is not None:
         _require_work(ticket, scope)
@@ -207,8 +208,7 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     if not reason.strip():
         raise TicketError(_("Say why the ticket goes to another team."), code="empty")
     scope = scope_for(actor)
-    ticket = _lock(ticket_id, version)
-    _require_sight(ticket, scope)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "transfer")
     _require_work(ticket, scope)
     if team.pk == ticket.team_id:
@@ -244,8 +244,7 @@ def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version:
     if not reason.strip():
         raise TicketError(_("Say why the ticket is reclassified."), code="empty")
     scope = scope_for(actor)
-    ticket = _lock(ticket_id, version)
-    _require_sight(ticket, scope)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     workflow.check(ticket, "reclassify")
     reclassify_access(ticket=ticket, scope=scope)
     if kind == ticket.kind:
@@ -263,9 +262,10 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
     """Wait for the customer (待客户补充); the resolution clock pauses."""
     if not reason.strip():
         raise TicketError(_("Say what the customer is to provide."), code="empty")
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "pause")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     ticket.pause_reason = reason.strip()
     now = timezone.now()
     hooks.clocks_pause(ticket_id=ticket.pk, at=now)
@@ -274,9 +274,10 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
 
 @transaction.atomic
 def ticket_resume(*, ticket_id: int, actor, version: int | None = None, comment: str = "") -> Ticket:
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "resume")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     ticket.pause_reason = ""
     now = timezone.now()
     hooks.clocks_resume(ticket_id=ticket.pk, at=now, actor=actor)
@@ -288,9 +289,10 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
     """Resolve with what was done; kinds that need a callback (回访) get one, due the next working day."""
     if not resolution.strip():
         raise TicketError(_("Say how the ticket was resolved."), code="empty")
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "resolve")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("The field team has not restored the fault yet."), code="work_order_open")
     now = timezone.now()
@@ -314,9 +316,10 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
 
 @transaction.atomic
 def ticket_close(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "close")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     if ticket.callbacks.filter(state=CallbackState.DUE).exists():
         raise TicketConflict(_("A callback is still due; record it first."), code="callback_due")
     return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
@@ -326,9 +329,8 @@ def ticket_close(*, ticket_id: int, actor, version: int | None = None) -> Ticket
 def ticket_reopen(*, ticket_id: int, actor, reason: str, version: int | None = None) -> Ticket:
     if not reason.strip():
         raise TicketError(_("Say why the ticket is reopened."), code="empty")
-    ticket = _lock(ticket_id, version)
     scope = scope_for(actor)
-    _require_sight(ticket, scope)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     workflow.check(ticket, "reopen")
     _require_queue(ticket, scope)
     return _save(ticket, _reopen(ticket, actor, reason.strip()))
@@ -343,9 +345,9 @@ def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of_id: int | 
         raise TicketError(_("Choose why the ticket is cancelled."), code="cancel_reason")
     if reason == CancelReason.DUPLICATE and duplicate_of_id is None:
         raise TicketError(_("Name the ticket this one duplicates."), code="duplicate_of")
-    ticket = _lock(ticket_id, version)
-    target = workflow.check(ticket, "cancel")
     scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
+    target = workflow.check(ticket, "cancel")
     _require_work(ticket, scope)
     duplicate_of = None
     if duplicate_of_id is not None:

@@ -29,13 +29,31 @@ def _lock(ticket_id: int, version: int | None) -> Ticket:
         ticket = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
     except Ticket.DoesNotExist:
         raise TicketError(_("No such ticket."), code="not_found") from None
+    _check_version(ticket, version)
+    return ticket
+
+
+def ticket_access_for(*, ticket_id: int, scope: Scope, version: int | None = None) -> Ticket:
+    """The ticket, locked for the change, if the caller may see it; else "no such ticket" (404), the
+    same answer as for a ticket that does not exist, and before the version is compared, so a stale
+    version tells nothing either. Every ticket action starts here, whoever calls: the page, the API
+    or a task."""
+    try:
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        raise TicketNotFound(_("No such ticket."), code="not_found") from None
+    _require_sight(ticket, scope)
+    _check_version(ticket, version)
+    return ticket
+
+
+def _check_version(ticket: Ticket, version: int | None) -> None:
     if version is not None and ticket.version != version:
         raise TicketConflict(
             _("Someone changed this ticket meanwhile (version %(stored)s, yours %(yours)s). Reload it and try again.")
             % {"stored": ticket.version, "yours": version},
             code="stale_version",
         )
-    return ticket
 
 
 def _require_sight(ticket: Ticket, scope: Scope) -> None:

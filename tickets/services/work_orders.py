@@ -16,7 +16,7 @@ from tickets.models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tickets.services.base import _lock, _require_work, _save, _set_status
+from tickets.services.base import _require_work, _save, _set_status, ticket_access_for
 
 
 @transaction.atomic
@@ -25,9 +25,10 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
     """Dispatch a repair work order (派单) to a field team."""
     if not instructions.strip():
         raise TicketError(_("Instructions for the field team are required."), code="empty")
-    ticket = _lock(ticket_id, version)
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
     target = workflow.check(ticket, "dispatch")
-    _require_work(ticket, scope_for(actor))
+    _require_work(ticket, scope)
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("A work order for this ticket is still open."), code="work_order_open")
     now = timezone.now()
