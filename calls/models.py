@@ -98,7 +98,8 @@ class CallRecord(models.Model):
     # The n-th time the call entered this queue (in its log); with the time it entered, what makes an
     # attempt unique, so a file imported again adds nothing.
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=1, db_default=1)
-    transfer_kind = models.CharField(_("how it was transferred"), max_length=20, choices=TransferKind.choices, blank=True,
+    transfer_kind = models.CharField(_("how it was transferred"), max_length=20, choices=TransferKind.choices,
+                                     blank=True,
                                      default="", db_default="")
     transfer_exten = models.CharField(_("transferred to extension"), max_length=80, blank=True, default="",
                                       db_default="")

@@ -18,7 +18,8 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications",
                                   verbose_name=_("recipient"))
-    escalation = models.OneToOneField("sla.Escalation", models.CASCADE, null=True, blank=True, related_name="notification",
+    escalation = models.OneToOneField("sla.Escalation", models.CASCADE, null=True, blank=True,
+                                      related_name="notification",
                                       verbose_name=_("escalation"))
     ticket = models.ForeignKey("tickets.Ticket", models.CASCADE, related_name="+", verbose_name=_("ticket"))
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices,

@@ -89,10 +89,8 @@ def _by_department(open_tickets) -> list[dict]:
         key = department.pk if department else None
         for name in ("open", "at_risk", "breached"):
             totals[key][name] += row[name]
-    result = []
-    for unit in units:
-        if unit.kind == Unit.Kind.DEPARTMENT:
-            result.append({"unit": unit, **totals.get(unit.pk, {"open": 0, "at_risk": 0, "breached": 0})})
+    result = [{"unit": unit, **totals.get(unit.pk, {"open": 0, "at_risk": 0, "breached": 0})}
+              for unit in units if unit.kind == Unit.Kind.DEPARTMENT]
     if None in totals:
         result.append({"unit": None, **totals[None]})
     return result

@@ -82,13 +82,11 @@ def dashboard_export(request, fmt: str, scope):
     board = dashboard_for(scope=scope, date_from=date_from, date_to=date_to)
     header = [_("Group by"), _("Group"), _("Clocks"), _("Completed"), _("Met on time"), _("Breached"),
               _("At risk"), _("Compliance"), _("Response (working h)"), _("Resolution (working h)")]
-    rows = []
-    for group, results in board.compliance.items():
-        for r in results:
-            rows.append([group, r["group_name"] or "—", r["clocks"], r["completed"], r["met_on_time"], r["breached"],
-                         r["at_risk"], r["compliance"],
-                         round(r["response_working_seconds"] / 3600, 2) if r["response_working_seconds"] else None,
-                         round(r["resolution_working_seconds"] / 3600, 2) if r["resolution_working_seconds"] else None])
+    rows = [[group, r["group_name"] or "—", r["clocks"], r["completed"], r["met_on_time"], r["breached"],
+             r["at_risk"], r["compliance"],
+             round(r["response_working_seconds"] / 3600, 2) if r["response_working_seconds"] else None,
+             round(r["resolution_working_seconds"] / 3600, 2) if r["resolution_working_seconds"] else None]
+            for group, results in board.compliance.items() for r in results]
     name = f"sla-{board.date_from}-{board.date_to}"
     if fmt == "csv":
         return csv_response(filename=name, header=header, rows=rows)
@@ -178,7 +176,8 @@ def scorecards(request):
 @require_http_methods(["POST"])
 def scorecard_adjust(request, pk: int):
     try:
-        card = scorecard_adjust_service(scorecard_id=pk, actor=request.user, adjustment=request.POST.get("adjustment", ""),
+        card = scorecard_adjust_service(scorecard_id=pk, actor=request.user, adjustment=request.POST.get("adjustment",
+                                                                                                         ""),
                       reason=request.POST.get("reason", ""))
     except ForbiddenError as error:
         return HttpResponseForbidden(error.message)

@@ -139,7 +139,8 @@ class PolicyTarget(models.Model):
     amount = models.PositiveIntegerField(_("amount"))
     unit = models.CharField(_("time unit"), max_length=20, choices=Unit.choices)
     warn_percent = models.PositiveSmallIntegerField(
-        _("warning threshold (percent of the target)"), default=80, help_text=_("A warning goes out when this share has passed.")
+        _("warning threshold (percent of the target)"), default=80,
+        help_text=_("A warning goes out when this share has passed."),
     )
     escalate_every = models.PositiveIntegerField(
         _("next escalation level after"), default=1, help_text=_("Time after a breach before each next level.")
@@ -208,7 +209,8 @@ class Clock(models.Model):
         ordering = ["ticket", "due_at"]
         indexes = [
             # The sweep's three range scans: warnings, breaches, next levels.
-            models.Index(fields=["warn_at"], name="clock_warn_due", condition=Q(state="running", warned_at__isnull=True)),
+            models.Index(fields=["warn_at"], name="clock_warn_due",
+                         condition=Q(state="running", warned_at__isnull=True)),
             models.Index(fields=["due_at"], name="clock_breach_due", condition=Q(state="running")),
             models.Index(fields=["next_escalation_at"], name="clock_next_level",
                          condition=Q(next_escalation_at__isnull=False)),

@@ -5,10 +5,11 @@ two sweeps at once split the work instead of doubling it, and handles them with 
 statements whatever the batch holds: read the due clocks (one query per phase) and their tickets'
 holders (one query), mark them (one UPDATE), insert the escalations and the ticket events (one INSERT
 each), hand the steps to the apps above (``sla.hooks.escalations_recorded``: the notifications app
-inserts the notices, one INSERT) and refresh the tickets' SLA state (one UPDATE). The whole run is one transaction, so a sweep killed at
-any point leaves nothing behind and the next run does the work; the unique (clock, level)
-constraint makes a doubled step impossible even so. E-mail goes out from the notifications app's
-task after commit. When a phase fills its batch, the caller runs the sweep again.
+inserts the notices, one INSERT) and refresh the tickets' SLA state (one UPDATE). The whole run
+is one transaction, so a sweep killed at any point leaves nothing behind and the next run does
+the work; the unique (clock, level) constraint makes a doubled step impossible even so. E-mail
+goes out from the notifications app's task after commit. When a phase fills its batch, the caller
+runs the sweep again.
 
 Who is told (``shared/sla.md``): the warning goes to the assignee, or to the team lead while nobody
 holds the ticket; level 1 (the breach) to the assignee's direct superior; each later level, after

@@ -140,7 +140,8 @@ def customer_in_scope(*, customer_id: int, scope: Scope) -> bool:
     tell who reported)."""
     if scope.sees_all:
         return True
-    return ticket_list_for(scope=scope, with_clocks=False).filter(customer_id=customer_id, reporter_visible=True).exists()
+    return ticket_list_for(scope=scope, with_clocks=False).filter(customer_id=customer_id,
+                                                                  reporter_visible=True).exists()
 
 
 def customer_tickets_for(*, customer: Customer, scope: Scope) -> QuerySet[Ticket]:

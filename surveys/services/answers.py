@@ -39,7 +39,8 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def invitation_is_open(invitation: Invitation, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    return invitation.state == InvitationState.SENT and invitation.expires_at is not None and invitation.expires_at > now
+    expires_at = invitation.expires_at
+    return invitation.state == InvitationState.SENT and expires_at is not None and expires_at > now
 
 
 def _rating(value, *, field: str, required: bool) -> int | None:

@@ -74,7 +74,8 @@ def ticket_claim(*, ticket_id: int, actor) -> Ticket:
                 )
             workflow.check(ticket, "claim")  # raises with the reason
         event_record(ticket_id=ticket.pk, kind=EventKind.CLAIMED, actor=actor, field="assignee", new=scope.staff.name)
-        event_record(ticket_id=ticket.pk, kind=EventKind.STATUS, actor=actor, field="status", old=Status.NEW, new=Status.ASSIGNED)
+        event_record(ticket_id=ticket.pk, kind=EventKind.STATUS, actor=actor, field="status", old=Status.NEW,
+                     new=Status.ASSIGNED)
     return ticket
 
 
@@ -113,12 +114,14 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
     old_name = ticket.assignee.name if ticket.assignee else ""
     ticket.assignee = assignee
     fields = ["assignee"]
-    event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", old=old_name, new=assignee.name, body=comment)
+    event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", old=old_name,
+                 new=assignee.name, body=comment)
     if assignee.position_id and ticket.team_id != assignee.position.unit_id:
         old_team = ticket.team
         ticket.team_id = assignee.position.unit_id
         fields.append("team")
-        event_record(ticket_id=ticket.pk, kind=EventKind.CHANGED, actor=actor, field="team", old=_label(old_team), new=_label(assignee.position.unit))
+        event_record(ticket_id=ticket.pk, kind=EventKind.CHANGED, actor=actor, field="team", old=_label(old_team),
+                     new=_label(assignee.position.unit))
     fields += _set_status(ticket, target, actor, now=timezone.now())
     return _save(ticket, fields)
 
@@ -191,7 +194,8 @@ def ticket_update(*, ticket_id: int, actor, version: int, changes: dict) -> Tick
             continue
         setattr(ticket, name, value)
         fields.append(name)
-        event_record(ticket_id=ticket.pk, kind=EventKind.CHANGED, actor=actor, field=name, old=_label(old), new=_label(value))
+        event_record(ticket_id=ticket.pk, kind=EventKind.CHANGED, actor=actor, field=name, old=_label(old),
+                     new=_label(value))
     if not fields:
         return ticket
     _save(ticket, fields)
@@ -216,10 +220,12 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     old_team = ticket.team
     ticket.team = team
     fields = ["team"]
-    event_record(ticket_id=ticket.pk, kind=EventKind.TRANSFERRED, actor=actor, field="team", old=_label(old_team), new=_label(team),
+    event_record(ticket_id=ticket.pk, kind=EventKind.TRANSFERRED, actor=actor, field="team", old=_label(old_team),
+                 new=_label(team),
            body=reason.strip())
     if ticket.assignee_id is not None:
-        event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", old=ticket.assignee.name, new="")
+        event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee",
+                     old=ticket.assignee.name, new="")
         ticket.assignee = None
         fields.append("assignee")
     fields += _set_status(ticket, target, actor, now=timezone.now())
@@ -251,7 +257,8 @@ def ticket_reclassify(*, ticket_id: int, actor, kind: str, reason: str, version:
         raise TicketConflict(_("The ticket is already of that kind."), code="same_kind")
     old = ticket.kind
     ticket.kind = kind
-    event_record(ticket_id=ticket.pk, kind=EventKind.RECLASSIFIED, actor=actor, field="kind", old=old, new=kind, body=reason.strip())
+    event_record(ticket_id=ticket.pk, kind=EventKind.RECLASSIFIED, actor=actor, field="kind", old=old, new=kind,
+                 body=reason.strip())
     _save(ticket, ["kind"])
     hooks.clocks_recompute(ticket=ticket, actor=actor, reason=_("The ticket was reclassified"))
     return ticket

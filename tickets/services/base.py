@@ -90,7 +90,8 @@ def _set_status(ticket: Ticket, target: str, actor, *, comment: str = "", now: d
         ticket.resolved_at = None
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
-    event_record(ticket_id=ticket.pk, kind=EventKind.STATUS, actor=actor, field="status", old=old, new=target, body=comment)
+    event_record(ticket_id=ticket.pk, kind=EventKind.STATUS, actor=actor, field="status", old=old, new=target,
+                 body=comment)
     return fields
 
 

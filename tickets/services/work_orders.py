@@ -36,7 +36,8 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
         ticket=ticket, field_team=field_team, instructions=instructions.strip(), dispatched_at=now,
         dispatched_by=actor if getattr(actor, "pk", None) else None,
     )
-    event_record(ticket_id=ticket.pk, kind=EventKind.DISPATCHED, actor=actor, field="work_order", new=f"WO-{order.pk} → {field_team}",
+    event_record(ticket_id=ticket.pk, kind=EventKind.DISPATCHED, actor=actor, field="work_order",
+                 new=f"WO-{order.pk} → {field_team}",
            body=instructions.strip())
     hooks.clock_meet(ticket_id=ticket.pk, target="dispatch", at=now, actor=actor)
     _save(ticket, _set_status(ticket, target, actor, now=now))
@@ -61,7 +62,8 @@ def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) 
     order.status = WorkOrderStatus.ON_SITE
     order.save(update_fields=["arrived_at", "status"])
     hooks.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
-    event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="arrived_at", new=order.arrived_at.isoformat())
+    event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="arrived_at",
+                 new=order.arrived_at.isoformat())
     return order
 
 
@@ -78,6 +80,7 @@ def work_order_restore(*, work_order_id: int, actor, at: datetime | None = None,
     order.save(update_fields=["arrived_at", "restored_at", "status", "notes"])
     hooks.clock_meet(ticket_id=order.ticket_id, target="arrival", at=order.arrived_at, actor=actor)
     hooks.clock_meet(ticket_id=order.ticket_id, target="restoration", at=order.restored_at, actor=actor)
-    event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="restored_at", new=order.restored_at.isoformat(),
+    event_record(ticket_id=order.ticket.pk, kind=EventKind.WORK_ORDER, actor=actor, field="restored_at",
+                 new=order.restored_at.isoformat(),
            body=order.notes)
     return order
