@@ -34,6 +34,8 @@ log "djlint (the templates; rules in pyproject.toml [tool.djlint])"
 "$VENV/bin/djlint" templates --lint || status=$?
 log "lint-imports (the layers of ARCHITECTURE.md)"
 "$VENV/bin/lint-imports" --no-cache || status=$?
+log "mypy (strict on services, selectors, access)"
+"$VENV/bin/mypy" || status=$?
 log "makemigrations --check"
 "$PY" manage.py makemigrations --check --dry-run || status=$?
 log "pytest"

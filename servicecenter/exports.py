@@ -9,6 +9,7 @@ begins with one of those characters, a tab or a carriage return is prefixed with
 """
 
 import csv
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -20,8 +21,12 @@ from openpyxl.cell.cell import TYPE_STRING
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TYPED = (bool, int, float, Decimal, date, datetime)
 
+# What a cell holds: a typed value, text, or nothing (an empty cell).
+Cell = bool | int | float | Decimal | date | datetime | str | None
+Rows = Sequence[Sequence[object]]
 
-def export_cell(value, *, escape_text: bool = True):
+
+def export_cell(value: object, *, escape_text: bool = True) -> Cell:
     """The cell for one value: typed values and None (an empty cell) as they are, anything else as
     text, escaped when ``escape_text`` (CSV) so that no spreadsheet reads it as a formula."""
     if value is None or isinstance(value, TYPED):
@@ -32,7 +37,7 @@ def export_cell(value, *, escape_text: bool = True):
     return text
 
 
-def csv_response(*, filename: str, header: list, rows: list[list]) -> HttpResponse:
+def csv_response(*, filename: str, header: Sequence[object], rows: Rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
@@ -42,7 +47,7 @@ def csv_response(*, filename: str, header: list, rows: list[list]) -> HttpRespon
     return response
 
 
-def xlsx_response(*, filename: str, title: str, header: list, rows: list[list]) -> HttpResponse:
+def xlsx_response(*, filename: str, title: str, header: Sequence[object], rows: Rows) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

@@ -15,19 +15,23 @@ would not reach the database (PostgreSQL refuses it in ``IN (…)``, SQLite over
 """
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.http import HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.fields import IsoDateTimeField
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 MAX_ID = 2**63 - 1  # BigAutoField
 MAX_PAGE = 1_000_000
@@ -46,7 +50,7 @@ class BadNumber(ValueError):
         self.message = message
 
 
-def parse_int(raw, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def parse_int(raw: object, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """A whole number written in ASCII digits (``int`` alone would take ``1_000``, ``١٢`` or a
     4,000-digit string), within the bounds."""
     text = str(raw if raw is not None else "").strip()
@@ -58,7 +62,7 @@ def parse_int(raw, *, minimum: int | None = None, maximum: int | None = None) ->
     return value
 
 
-def _bounds_message(minimum, maximum) -> str:
+def _bounds_message(minimum: int | None, maximum: int | None) -> str:
     if minimum is not None and maximum is not None:
         return _("Enter a whole number from %(minimum)s to %(maximum)s.") % {"minimum": minimum, "maximum": maximum}
     if minimum is not None:
@@ -66,7 +70,7 @@ def _bounds_message(minimum, maximum) -> str:
     return _("Enter a whole number.")
 
 
-def api_int(request, name: str, *, default: int | None, minimum: int, maximum: int) -> int | None:
+def api_int(request: Request, name: str, *, default: int | None, minimum: int, maximum: int) -> int | None:
     """An optional whole-number query parameter of the API: absent or empty → ``default``; bad → 400."""
     raw = request.query_params.get(name)
     if raw is None or raw.strip() == "":
@@ -80,12 +84,12 @@ def api_int(request, name: str, *, default: int | None, minimum: int, maximum: i
 class IdField(forms.IntegerField):
     """A row's id in a query or a form: a whole number from 1 to the largest id."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
         try:
@@ -94,7 +98,7 @@ class IdField(forms.IntegerField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-class IdFilter(django_filters.NumberFilter):
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter ships no types
     """``django_filters.NumberFilter`` reads a decimal, so ``team=1.5`` meant team 1 and ``team=1e30``
     reached the database; an id is a whole number."""
 
@@ -104,26 +108,26 @@ class IdFilter(django_filters.NumberFilter):
 class IdOrWordField(forms.CharField):
     """An id, or one of a few words (``assignee=me``, ``assignee=none``)."""
 
-    def __init__(self, *, words=("me", "none"), **kwargs):
+    def __init__(self, *, words: Iterable[str] = ("me", "none"), **kwargs: Any) -> None:
         self.words = tuple(words)
         super().__init__(**kwargs)
 
-    def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None) or value in self.words:
-            return value
+    def clean(self, value: Any) -> str | None:
+        cleaned: str | None = super().clean(value)
+        if cleaned in ("", None) or cleaned in self.words:
+            return cleaned
         try:
-            return str(parse_int(value, minimum=1, maximum=MAX_ID))
+            return str(parse_int(cleaned, minimum=1, maximum=MAX_ID))
         except BadNumber:
             raise forms.ValidationError(
                 _("Enter an id or one of: %(words)s.") % {"words": ", ".join(self.words)}, code="invalid") from None
 
 
-def _day_bounds():
+def _day_bounds() -> list[MinValueValidator | MaxValueValidator]:
     return [MinValueValidator(FIRST_DAY, DAY_RANGE), MaxValueValidator(LAST_DAY, DAY_RANGE)]
 
 
-def _moment_bounds():
+def _moment_bounds() -> list[MinValueValidator | MaxValueValidator]:
     return [MinValueValidator(FIRST_MOMENT, DAY_RANGE), MaxValueValidator(LAST_MOMENT, DAY_RANGE)]
 
 
@@ -133,22 +137,22 @@ class DayField(forms.DateField):
 
     default_error_messages = {"invalid": gettext_lazy("Enter a date as YYYY-MM-DD.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.validators += _day_bounds()
 
 
-class _BoundedMoment:
+class _BoundedMoment(forms.DateTimeField):
     """A moment between 2000 and 2100. Python reads ``0001-01-01`` (which then overflows when it is
     turned to UTC, in a query or an INSERT) and twenty ones in a row (the year 1111) as moments."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators += _moment_bounds()
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime | None:
         try:
             return super().to_python(value)
         except OverflowError:
@@ -159,11 +163,11 @@ class MomentFormField(_BoundedMoment, forms.DateTimeField):
     """A form's date and time, between 2000 and 2100."""
 
 
-class _IsoMomentField(_BoundedMoment, IsoDateTimeField):
+class _IsoMomentField(_BoundedMoment, IsoDateTimeField):  # type: ignore[misc]  # django-filter ships no types
     pass
 
 
-class MomentFilter(django_filters.IsoDateTimeFilter):
+class MomentFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]  # django-filter ships no types
     """An ISO 8601 moment between 2000 and 2100."""
 
     field_class = _IsoMomentField
@@ -172,7 +176,7 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
 class ApiDayField(serializers.DateField):
     """The API's date ``YYYY-MM-DD``, between 2000 and 2100."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators += _day_bounds()
 
@@ -180,24 +184,26 @@ class ApiDayField(serializers.DateField):
 class ApiMomentField(serializers.DateTimeField):
     """The API's moment, between 2000 and 2100 (DRF's own field lets ``0001-01-01`` overflow into a 500)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators += _moment_bounds()
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: datetime | str) -> datetime:
         try:
             return super().to_internal_value(value)
         except OverflowError:
             raise serializers.ValidationError(DAY_RANGE, code="invalid") from None
 
 
-def valid_query(serializer: serializers.Serializer, *, names=(("date_from", "from"), ("date_to", "to"))) -> dict:
+def valid_query(serializer: serializers.Serializer[Any], *,
+                names: Iterable[tuple[str, str]] = (("date_from", "from"), ("date_to", "to"))) -> dict[str, Any]:
     """The validated data of a query serializer; a bad value is a 400 under the name the caller used
     (``from``, not the serializer's ``date_from``)."""
     if not serializer.is_valid():
         rename = dict(names)
         raise ValidationError({rename.get(k, k): v for k, v in serializer.errors.items()})
-    return serializer.validated_data
+    data: dict[str, Any] = serializer.validated_data
+    return data
 
 
 class MonthField(forms.CharField):
@@ -205,7 +211,8 @@ class MonthField(forms.CharField):
 
     default_error_messages = {"invalid": gettext_lazy("A month as YYYY-MM between 2000-01 and 2100-12.")}
 
-    def to_python(self, value):
+    # The stubs say a CharField cleans to a str; this one cleans to the month's first day.
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
         from servicecenter.periods import parse_month
 
         value = super().to_python(value)
@@ -230,7 +237,7 @@ class PeriodForm(forms.Form):
     date_from = DayField(label=gettext_lazy("From"))
     date_to = DayField(label=gettext_lazy("To"))
 
-    def add_prefix(self, field_name):
+    def add_prefix(self, field_name: str) -> str:
         return {"date_from": "from", "date_to": "to"}.get(field_name, field_name)
 
 
@@ -243,7 +250,7 @@ def form_errors(form: forms.Form) -> list[str]:
     return out
 
 
-def query_values(request, form: forms.Form) -> tuple[dict, bool]:
+def query_values(request: HttpRequest, form: forms.Form) -> tuple[dict[str, Any], bool]:
     """The cleaned values of a form of optional fields bound to the query string. A bad value is
     named in the page's messages (shown on the page being rendered) and left out, so the caller uses
     its default; ``ok`` is False then, and the page answers 400."""
@@ -255,7 +262,7 @@ def query_values(request, form: forms.Form) -> tuple[dict, bool]:
     return {k: v for k, v in form.cleaned_data.items() if k not in form.errors}, False
 
 
-def query_page(request, name: str = "page") -> tuple[int, bool]:
+def query_page(request: HttpRequest, name: str = "page") -> tuple[int, bool]:
     """``?page=`` of a page: a whole number from 1 (absent or empty: 1). A bad one is named in the
     page's messages and the first page shown; ``ok`` is False then."""
     raw = request.GET.get(name, "")
@@ -278,7 +285,7 @@ class Pagination(PageNumberPagination):
     """``?page=`` of every list of the API: a whole number from 1 (400 otherwise, with the reason);
     a page past the last one is DRF's 404 ``Invalid page``."""
 
-    def get_page_number(self, request, paginator):
+    def get_page_number(self, request: Request, paginator: "Paginator[Any]") -> int | str:
         raw = request.query_params.get(self.page_query_param)
         if raw is None or raw.strip() == "":
             return 1

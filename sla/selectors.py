@@ -13,7 +13,7 @@ DEFAULT_HOURS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
 EARLIEST = date(2000, 1, 1)
 YEARS_AHEAD = 5  # beyond the data, dates follow the weekday rule (provisional) this far ahead
 
-_ENGINES: dict[int, tuple[int, WorkCalendar]] = {}
+_ENGINES: dict[int, tuple[str, WorkCalendar]] = {}  # calendar id: (its version, its arithmetic)
 
 
 def default_calendar() -> Calendar:
@@ -59,7 +59,7 @@ def policy_for(*, kind: str, priority: int, customer_class: str, channel: str, a
 
 def kinds_without_fallback() -> list[str]:
     """Ticket kinds that no active policy catches whatever their priority, class and channel."""
-    from tickets.models import Kind
+    from tickets.choices import Kind
 
     covered = set(
         Policy.objects.filter(is_active=True, priority__isnull=True, customer_class="", channel="", area="")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Case, Exists, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,12 +24,15 @@ from sla.models import (
     ClockState,
     DaySource,
     Policy,
+    PolicyTarget,
     Target,
     new_version,
 )
 from sla.selectors import default_calendar, policy_for, work_calendar
+from staff.selectors import AnyUser
+from tickets.choices import EventKind, Kind, SlaState, Status
 from tickets.events import event_build, events_record
-from tickets.models import EventKind, Kind, SlaState, Ticket, TicketEvent
+from tickets.models import Callback, Ticket, TicketEvent
 
 # Targets started when a ticket is received; the callback clock starts when a callback is created.
 STARTED_AT_RECEIPT = (Target.FIRST_RESPONSE, Target.RESOLUTION, Target.DISPATCH, Target.ARRIVAL, Target.RESTORATION)
@@ -66,7 +69,7 @@ def working_deadline(start: datetime, days: int) -> datetime:
     return work_calendar(default_calendar()).due(start, days, "working_days").at
 
 
-def _apply_target(clock: Clock, policy: Policy, spec, *, fallback: Calendar | None = None) -> None:
+def _apply_target(clock: Clock, policy: Policy, spec: PolicyTarget, *, fallback: Calendar | None = None) -> None:
     clock.policy = policy
     clock.calendar = policy.calendar or fallback or default_calendar()
     clock.amount, clock.unit, clock.warn_percent = spec.amount, spec.unit, spec.warn_percent
@@ -74,7 +77,7 @@ def _apply_target(clock: Clock, policy: Policy, spec, *, fallback: Calendar | No
     clock.end_of_day = policy.end_of_day
 
 
-def _targets(policy: Policy | None, kind: str) -> dict:
+def _targets(policy: Policy | None, kind: str) -> dict[str, PolicyTarget]:
     if policy is None:
         return {}
     return {t.target: t for t in policy.targets.all() if kind == Kind.REPAIR or t.target not in REPAIR_ONLY}
@@ -89,9 +92,9 @@ def _match(ticket: Ticket) -> Policy | None:
 def clocks_start(*, ticket: Ticket) -> list[Clock]:
     """Start the clocks of the policy that matches a new ticket, from ``received_at``."""
     policy = _match(ticket)
-    clocks = []
+    clocks: list[Clock] = []
     for name, spec in _targets(policy, ticket.kind).items():
-        if name not in STARTED_AT_RECEIPT:
+        if policy is None or name not in STARTED_AT_RECEIPT:  # (no policy: no targets, never here)
             continue
         clock = Clock(ticket=ticket, target=name, started_at=ticket.received_at)
         _apply_target(clock, policy, spec)
@@ -102,11 +105,11 @@ def clocks_start(*, ticket: Ticket) -> list[Clock]:
     return clocks
 
 
-def callback_clock_start(*, callback) -> Clock | None:
+def callback_clock_start(*, callback: Callback) -> Clock | None:
     ticket = callback.ticket
     policy = _match(ticket)
     spec = _targets(policy, ticket.kind).get(Target.CALLBACK)
-    if spec is None:
+    if policy is None or spec is None:
         return None
     clock = Clock(ticket=ticket, callback=callback, target=Target.CALLBACK, started_at=callback.created_at)
     _apply_target(clock, policy, spec)
@@ -117,13 +120,14 @@ def callback_clock_start(*, callback) -> Clock | None:
     return clock
 
 
-def _live(ticket_id: int, targets: Iterable[str]):
+def _live(ticket_id: int, targets: Iterable[str]) -> QuerySet[Clock]:
     return Clock.objects.select_for_update(of=("self",)).select_related("calendar").filter(
         ticket_id=ticket_id, target__in=list(targets), callback__isnull=True
     )
 
 
-def clock_meet(*, ticket_id: int, target: str, at: datetime, actor=None, callback=None) -> Clock | None:
+def clock_meet(*, ticket_id: int, target: str, at: datetime, actor: AnyUser | None = None,
+               callback: Callback | None = None) -> Clock | None:
     """Stop a clock: met at ``at``; late if past its deadline (the breach stays recorded)."""
     qs = Clock.objects.select_for_update(of=("self",)).select_related("calendar").filter(state__in=LIVE)
     qs = qs.filter(callback=callback) if callback is not None else qs.filter(ticket_id=ticket_id, target=target,
@@ -159,7 +163,7 @@ def clocks_pause(*, ticket_id: int, at: datetime) -> int:
     return paused
 
 
-def _resume(clock: Clock, since: datetime, at: datetime, actor, reason: str) -> TicketEvent:
+def _resume(clock: Clock, since: datetime, at: datetime, actor: AnyUser | None, reason: str) -> TicketEvent:
     old_due = clock.due_at
     clock.paused_seconds += work_calendar(clock.calendar).working_seconds(since, at, clock.unit)
     compute(clock)
@@ -167,11 +171,11 @@ def _resume(clock: Clock, since: datetime, at: datetime, actor, reason: str) -> 
     clock.met_at = None
     clock.state = ClockState.BREACHED if clock.breached_at is not None and clock.due_at <= at else ClockState.RUNNING
     clock.save()
-    return event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(old_due), new=_fmt(clock.due_at),
-                  body=reason)
+    return event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}",
+                       old=_fmt(old_due), new=_fmt(clock.due_at), body=reason)
 
 
-def _resume_resolution(ticket_id: int, *, stopped: str, at: datetime, actor, reason: str) -> int:
+def _resume_resolution(ticket_id: int, *, stopped: str, at: datetime, actor: AnyUser | None, reason: str) -> int:
     """Restart the resolution clock that is ``stopped`` (paused or met), counting the stop as a pause."""
     since = "paused_at" if stopped == ClockState.PAUSED else "met_at"
     events = [_resume(clock, getattr(clock, since), at, actor, reason)
@@ -181,13 +185,13 @@ def _resume_resolution(ticket_id: int, *, stopped: str, at: datetime, actor, rea
     return len(events)
 
 
-def clocks_resume(*, ticket_id: int, at: datetime, actor=None) -> int:
+def clocks_resume(*, ticket_id: int, at: datetime, actor: AnyUser | None = None) -> int:
     """The due time moves later by the working time that passed while paused."""
     return _resume_resolution(ticket_id, stopped=ClockState.PAUSED, at=at, actor=actor,
                               reason=_("Resumed after waiting for the customer"))
 
 
-def clocks_reopen(*, ticket_id: int, at: datetime, actor=None) -> int:
+def clocks_reopen(*, ticket_id: int, at: datetime, actor: AnyUser | None = None) -> int:
     """The resolution clock resumes where it stopped; the time spent resolved counts as a pause."""
     return _resume_resolution(ticket_id, stopped=ClockState.MET, at=at, actor=actor,
                               reason=_("Reopened: the time resolved counts as a pause"))
@@ -203,7 +207,7 @@ def clocks_stop_unused(*, ticket_id: int) -> int:
     return n
 
 
-def clocks_cancel(*, ticket_id: int, callback=None) -> int:
+def clocks_cancel(*, ticket_id: int, callback: Callback | None = None) -> int:
     """A cancelled ticket (or callback) stops its clocks; they count neither as met nor as breached."""
     qs = Clock.objects.filter(ticket_id=ticket_id, state__in=LIVE)
     if callback is not None:
@@ -213,19 +217,20 @@ def clocks_cancel(*, ticket_id: int, callback=None) -> int:
     return n
 
 
-def clocks_recompute(*, ticket: Ticket, actor=None, reason: str = "") -> int:
+def clocks_recompute(*, ticket: Ticket, actor: AnyUser | None = None, reason: str = "") -> int:
     """The ticket's kind, priority or customer class changed: match the policy again and recompute
     running clocks from their original start with the new targets. A recorded breach stays."""
     policy = _match(ticket)
     specs = _targets(policy, ticket.kind)
-    events, changed = [], []
+    events: list[TicketEvent] = []
+    changed: list[Clock] = []
     now = timezone.now()
     for clock in _live(ticket.pk, STARTED_AT_RECEIPT):
         spec = specs.get(clock.target)
-        if spec is None:
+        if spec is None or policy is None:  # (no policy: no targets, so spec is None too)
             clock.state, clock.next_escalation_at = ClockState.CANCELLED, None
-            events.append(event_build(ticket_id=ticket.pk, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(clock.due_at),
-                                 new="", body=reason))
+            events.append(event_build(ticket_id=ticket.pk, kind=EventKind.SLA, actor=actor,
+                                      field=f"sla:{clock.target}", old=_fmt(clock.due_at), new="", body=reason))
             changed.append(clock)
             continue
         old_due = clock.due_at
@@ -234,8 +239,9 @@ def clocks_recompute(*, ticket: Ticket, actor=None, reason: str = "") -> int:
         if clock.state == ClockState.BREACHED and clock.due_at > now:
             clock.state = ClockState.RUNNING
         if clock.due_at != old_due:
-            events.append(event_build(ticket_id=ticket.pk, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(old_due),
-                                 new=_fmt(clock.due_at), body=reason))
+            events.append(event_build(ticket_id=ticket.pk, kind=EventKind.SLA, actor=actor,
+                                      field=f"sla:{clock.target}", old=_fmt(old_due), new=_fmt(clock.due_at),
+                                      body=reason))
         changed.append(clock)
     Clock.objects.bulk_update(changed, ["policy", "calendar", "amount", "unit", "warn_percent", "escalate_every",
                                         "escalate_every_unit", "end_of_day", "due_at", "warn_at", "provisional",
@@ -271,7 +277,7 @@ def ticket_sla_refresh(*, ticket_ids: Iterable[int] | None = None, now: datetime
 
 
 @transaction.atomic
-def calendar_days_set(*, calendar: Calendar, days: dict[date, tuple[bool, str]], actor=None,
+def calendar_days_set(*, calendar: Calendar, days: dict[date, tuple[bool, str]], actor: AnyUser | None = None,
                       source: str = DaySource.ADMIN) -> int:
     """Enter or correct working days (date → (is_workday, name)); recompute clocks that span them.
 
@@ -281,7 +287,8 @@ def calendar_days_set(*, calendar: Calendar, days: dict[date, tuple[bool, str]],
     if not days:
         return 0
     CalendarDay.objects.bulk_create(
-        [CalendarDay(calendar=calendar, date=d, is_workday=w, name=name, source=source) for d, (w, name) in days.items()],
+        [CalendarDay(calendar=calendar, date=d, is_workday=w, name=name, source=source)
+         for d, (w, name) in days.items()],
         update_conflicts=True, unique_fields=["calendar", "date"], update_fields=["is_workday", "name", "source"],
     )
     calendar.version = new_version()
@@ -289,7 +296,8 @@ def calendar_days_set(*, calendar: Calendar, days: dict[date, tuple[bool, str]],
     return clocks_recompute_for_calendar(calendar=calendar, first=min(days), last=max(days), actor=actor)
 
 
-def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date, actor=None) -> int:
+def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date,
+                                  actor: AnyUser | None = None) -> int:
     engine = work_calendar(calendar)
     start = datetime(last.year, last.month, last.day, tzinfo=engine.tz)
     end = datetime(first.year, first.month, first.day, tzinfo=engine.tz)
@@ -300,14 +308,16 @@ def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date
         .filter(Q(due_at__gte=end) | Q(state=ClockState.PAUSED))
         .select_related("calendar")
     )
-    events, changed = [], []
+    events: list[TicketEvent] = []
+    changed: list[Clock] = []
     for clock in affected:
         old_due, old_provisional = clock.due_at, clock.provisional
         clock.calendar = calendar
         compute(clock, calendar)
         if clock.due_at != old_due or clock.provisional != old_provisional:
-            events.append(event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}", old=_fmt(old_due),
-                                 new=_fmt(clock.due_at), body=_("The calendar changed")))
+            events.append(event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor,
+                                      field=f"sla:{clock.target}", old=_fmt(old_due), new=_fmt(clock.due_at),
+                                      body=_("The calendar changed")))
         changed.append(clock)
     Clock.objects.bulk_update(changed, ["due_at", "warn_at", "provisional"], batch_size=2000)
     events_record(events)
@@ -322,7 +332,8 @@ def clocks_recompute_for_calendar(*, calendar: Calendar, first: date, last: date
 
 def _matches(policy: Policy, ticket: Ticket) -> bool:
     customer_class, area = ticket.policy_customer()
-    return ((not policy.kind or policy.kind == ticket.kind) and (policy.priority is None or policy.priority == ticket.priority)
+    return ((not policy.kind or policy.kind == ticket.kind)
+            and (policy.priority is None or policy.priority == ticket.priority)
             and (not policy.customer_class or policy.customer_class == customer_class)
             and (not policy.channel or policy.channel == ticket.channel) and (not policy.area or policy.area == area))
 
@@ -331,7 +342,7 @@ def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:
     """Clocks for tickets that have none (imports, demo data), from what the tickets record:
     replies, resolution, work-order times, pauses, callbacks. A fixed number of queries; the
     policies are matched in memory."""
-    from tickets.models import Callback, Status, WorkOrder
+    from tickets.models import WorkOrder
 
     ids = list(ticket_ids)
     policies = list(Policy.objects.filter(is_active=True).select_related("calendar").prefetch_related("targets")
@@ -339,15 +350,18 @@ def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:
     fallback_calendar = default_calendar()
     tickets = list(Ticket.objects.filter(pk__in=ids).exclude(clocks__isnull=False).select_related("customer"))
     orders = {o.ticket_id: o for o in WorkOrder.objects.filter(ticket_id__in=ids).order_by("dispatched_at")}
-    callbacks = defaultdict(list)
-    for callback in Callback.objects.filter(ticket_id__in=ids):
-        callbacks[callback.ticket_id].append(callback)
-    paused = dict(TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.STATUS, new_value=Status.PENDING_CUSTOMER)
+    callbacks: defaultdict[int, list[Callback]] = defaultdict(list)
+    for made in Callback.objects.filter(ticket_id__in=ids):
+        callbacks[made.ticket_id].append(made)
+    paused = dict(TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.STATUS,
+                                             new_value=Status.PENDING_CUSTOMER)
                   .order_by("created_at").values_list("ticket_id", "created_at"))
-    clocks = []
+    clocks: list[Clock] = []
     for ticket in tickets:
         policy = next((p for p in policies if _matches(p, ticket)), None)
-        specs = {t.target: t for t in policy.targets.all()} if policy else {}
+        if policy is None:  # no targets, so no clocks
+            continue
+        specs = {t.target: t for t in policy.targets.all()}
         order = orders.get(ticket.pk)
         stops = {
             Target.FIRST_RESPONSE: ticket.first_response_at,
@@ -356,8 +370,9 @@ def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:
             Target.ARRIVAL: order.arrived_at if order else None,
             Target.RESTORATION: order.restored_at if order else None,
         }
-        starts = [(name, ticket.received_at, stops[name], None) for name in STARTED_AT_RECEIPT
-                  if name in specs and (ticket.kind == Kind.REPAIR or name not in REPAIR_ONLY)]
+        starts: list[tuple[str, datetime, datetime | None, Callback | None]] = [
+            (name, ticket.received_at, stops[name], None) for name in STARTED_AT_RECEIPT
+            if name in specs and (ticket.kind == Kind.REPAIR or name not in REPAIR_ONLY)]
         if Target.CALLBACK in specs:
             starts += [(Target.CALLBACK, c.created_at, c.completed_at, c) for c in callbacks[ticket.pk]]
         for name, started, stopped, callback in starts:

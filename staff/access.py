@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -28,7 +28,15 @@ from rest_framework import permissions
 from staff.chain import subordinate_ids_sql
 from staff.models import Position, Role, StaffMember
 from staff.roles import LEADING_ROLES
-from staff.selectors import active_staff_for_user, staff_for_user
+from staff.selectors import AnyUser, active_staff_for_user, staff_for_user
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+
+PageView = Callable[..., HttpResponse]
 
 
 class WorkItem(Protocol):
@@ -103,9 +111,9 @@ def held_posts(member: StaffMember) -> QuerySet[Position]:
     return Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member))
 
 
-def user_is_leader(user: Any) -> bool:
+def user_is_leader(user: AnyUser | None) -> bool:
     """One query: whether this user is a leader (see the module's definition)."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -113,9 +121,9 @@ def user_is_leader(user: Any) -> bool:
     return member is not None and held_posts(member).filter(role__in=LEADING_ROLES).exists()
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: AnyUser | None) -> Scope:
     """Two queries at most: the posts this person holds, and the people and units below them."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return Scope(user_id=None)
     member = staff_for_user(user)
     if user.is_superuser:
@@ -144,11 +152,11 @@ def scope_for(user: Any) -> Scope:
     )
 
 
-def leader_required(message: str) -> Callable:
+def leader_required(message: str | Promise) -> Callable[[PageView], PageView]:
     """A page for leaders: the view gets ``scope`` as a keyword; anyone else gets 403 with ``message``
     (a lazy translation, shown in the reader's language)."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: PageView) -> PageView:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             scope = scope_for(request.user)
@@ -174,7 +182,7 @@ class HasScope(permissions.BasePermission):
 
     message = _("Only center staff can use the ticket API.")
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return request_scope(request).is_staff_member
 
 
@@ -202,5 +210,5 @@ class IsLeader(permissions.BasePermission):
 
     message = _("This is for team leads, supervisors and the director.")
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return scope_for(request.user).may_lead

@@ -7,6 +7,8 @@ statement, so that the whole chain, or a whole subtree, is one query whatever it
 slipped past validation.
 """
 
+from typing import Any
+
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
@@ -85,8 +87,16 @@ class ChainLink:
 
     __slots__ = ("depth", "employee_no", "name", "position_id", "position_title", "position_title_en", "role",
                  "staff_id")
+    staff_id: int
+    name: str
+    employee_no: str
+    depth: int
+    position_id: int
+    position_title: str
+    position_title_en: str
+    role: str
 
-    def __init__(self, row: tuple) -> None:
+    def __init__(self, row: tuple[Any, ...]) -> None:
         (self.staff_id, self.name, self.employee_no, self.depth, self.position_id,
          self.position_title, self.position_title_en, self.role) = row
 

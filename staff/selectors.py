@@ -2,16 +2,21 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from staff.chain import ChainLink, chain_of_command, subordinate_ids_sql
 from staff.models import ConcurrentPost, Position, Role, StaffMember, Unit
 
+# Who a request, a task or a service acts as: ``request.user`` (or no one).
+AnyUser: TypeAlias = User | AnonymousUser
 
-def staff_for_user(user) -> StaffMember | None:
-    if not getattr(user, "is_authenticated", False):
+
+def staff_for_user(user: AnyUser | None) -> StaffMember | None:
+    if user is None or not user.is_authenticated:
         return None
     try:
         return user.staff_member
@@ -19,14 +24,14 @@ def staff_for_user(user) -> StaffMember | None:
         return None
 
 
-def active_staff_for_user(user) -> StaffMember | None:
+def active_staff_for_user(user: AnyUser | None) -> StaffMember | None:
     """The user's staff record if they are signed in and active; superusers are checked apart."""
     member = staff_for_user(user)
     return member if member is not None and member.is_active else None
 
 
-def user_is_org_admin(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def user_is_org_admin(user: AnyUser | None) -> bool:
+    if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -38,7 +43,7 @@ def user_is_org_admin(user) -> bool:
     ).exists()
 
 
-def _count(model, field_name: str, **filters) -> Subquery:
+def _count(model: type[StaffMember | ConcurrentPost], field_name: str, **filters: Any) -> Coalesce:
     return Coalesce(
         Subquery(
             model.objects.filter(**{field_name: OuterRef("pk")}, **filters)
@@ -91,7 +96,7 @@ def subordinates_of(staff: StaffMember) -> QuerySet[StaffMember]:
 class UnitNode:
     unit: Unit
     depth: int
-    positions: list = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
     planned: int = 0  # headcount inside the establishment, this unit and below
     filled: int = 0  # holders of those posts
     outside_planned: int = 0  # posts outside the establishment (drivers …)

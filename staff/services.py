@@ -1,12 +1,12 @@
 """Every write to the org chart."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import DomainError
@@ -30,7 +30,7 @@ class StaffError(DomainError):
     pass
 
 
-def _validated_save(instance, **kwargs) -> None:
+def _validated_save(instance: models.Model, **kwargs: Any) -> None:
     try:
         instance.full_clean(**kwargs)
     except ValidationError as exc:
@@ -79,7 +79,8 @@ def _job_description_import(*, position: Position, data: dict[str, Any]) -> JobD
 
 
 @transaction.atomic
-def org_import(*, data: dict[str, Any], password: str | None = None, log=None) -> dict[str, int]:
+def org_import(*, data: dict[str, Any], password: str | None = None,
+               log: Callable[[str], object] | None = None) -> dict[str, int]:
     """Load an org shape from plain data (units with positions and children, then staff).
 
     Idempotent: everything is matched by its code (staff by employee number), so running it again
@@ -142,7 +143,8 @@ def org_import(*, data: dict[str, Any], password: str | None = None, log=None) -
 
 
 @transaction.atomic
-def org_add_missing(*, data: dict[str, Any], password: str | None = None, log=None) -> dict[str, int]:
+def org_add_missing(*, data: dict[str, Any], password: str | None = None,
+                    log: Callable[[str], object] | None = None) -> dict[str, int]:
     """Add from org data what the database has never had; change nothing that is there.
 
     ``seed_demo`` runs this at every start of ``make demo``, so an admin's work must survive it. Units
@@ -312,7 +314,8 @@ def unit_save(*, instance: Unit | None = None, **fields: Any) -> Unit:
     return unit
 
 
-def position_save(*, instance: Position | None = None, job_description: dict | None = None, **fields: Any) -> Position:
+def position_save(*, instance: Position | None = None, job_description: dict[str, Any] | None = None,
+                  **fields: Any) -> Position:
     position = instance or Position()
     for name, value in fields.items():
         setattr(position, name, value)

@@ -8,7 +8,8 @@ from django.db.models.functions import MD5, Cast, Concat
 from servicecenter.periods import month_bounds
 from staff.access import Scope
 from surveys.models import FollowUp, QualityReview
-from tickets.models import Status, Ticket
+from tickets.choices import Status
+from tickets.models import Ticket
 
 
 def _people(scope: Scope, field: str) -> Q:

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
-from tickets.models import Status, TicketEvent
+from tickets.choices import Status
+from tickets.models import TicketEvent
+
+if TYPE_CHECKING:
+    from staff.selectors import AnyUser
 
 _VALUE_LABELS: dict[str, dict[str, Any]] = {}
 
@@ -37,10 +42,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def event_build(*, ticket_id: int, kind: str, actor: Any = None, field: str = "", old: Any = None,
+def event_build(*, ticket_id: int, kind: str, actor: AnyUser | None = None, field: str = "", old: Any = None,
                 new: Any = None, body: str = "", created_at: datetime | None = None) -> TicketEvent:
     """An unsaved timeline entry, for :func:`events_record` to write in bulk."""
-    event = TicketEvent(ticket_id=ticket_id, kind=kind, actor=actor if getattr(actor, "pk", None) else None,
+    # The person who acted; an anonymous visitor (no ``pk``) or a task (None) is no actor.
+    person = actor if getattr(actor, "pk", None) and not isinstance(actor, AnonymousUser) else None
+    event = TicketEvent(ticket_id=ticket_id, kind=kind, actor=person,
                         field=field, old_value=_text(old), new_value=_text(new), body=body)
     if created_at is not None:
         event.created_at = created_at
