@@ -4,16 +4,18 @@ Tickets sit below ``sla`` and ``surveys`` (ARCHITECTURE.md), yet intake must sta
 and a resolution must plan a survey. The ticket services call the hooks declared here, in the same
 transaction, in the order the apps are installed; each higher app subclasses :class:`TicketHooks`,
 overriding what it handles, and registers one instance in its ``AppConfig.ready()``
-(``sla/hooks.py``, ``surveys/hooks.py``). This is the one mechanism for such effects. It is not a
+(``sla/hooks.py``, ``surveys/hooks.py``), through the kernel's :class:`~servicecenter.hooks.Registry`,
+the one mechanism for such effects (the sla app declares its own points the same way). It is not a
 Django signal: the points are typed methods declared in this one file, the services call them
 explicitly, and an error in a hook rolls the whole change back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from servicecenter.hooks import Registry
 
 if TYPE_CHECKING:
     from staff.selectors import AnyUser
@@ -43,25 +45,10 @@ class TicketHooks:
     def survey_plan(self, *, ticket: Ticket, trigger: str, now: datetime) -> None: ...
 
 
-_registered: list[TicketHooks] = []
-
-
-def register(hooks: TicketHooks) -> None:
-    """Called once per app from ``AppConfig.ready()``; registering the same kind again replaces it."""
-    _registered[:] = [h for h in _registered if type(h) is not type(hooks)] + [hooks]
-
-
-def _each(point: str) -> Callable[..., None]:
-    """Call hook point ``point`` of every registered app, in the order they registered."""
-    if not callable(getattr(TicketHooks, point, None)):
-        raise AttributeError(f"TicketHooks declares no hook point {point!r}")
-
-    def call(**kwargs: Any) -> None:
-        for hooks in _registered:
-            getattr(hooks, point)(**kwargs)
-
-    call.__name__ = call.__qualname__ = point
-    return call
+registry = Registry(TicketHooks)
+register = registry.register
+_registered = registry.registered  # the apps registered, in order (the same list, for tests)
+_each = registry.each
 
 
 clocks_start = _each("clocks_start")
@@ -77,7 +64,7 @@ survey_plan = _each("survey_plan")
 
 
 def working_deadline(start: datetime, days: int) -> datetime:
-    for hooks in _registered:
+    for hooks in registry.registered:
         due = hooks.working_deadline(start, days)
         if due is not None:
             return due

@@ -49,3 +49,16 @@ def test_the_working_calendar_comes_from_the_sla_app_and_its_absence_is_an_error
             hooks.working_deadline(thursday, 1)
     finally:
         hooks._registered[:] = saved
+
+
+def test_the_sweeps_steps_reach_the_notifications_app_through_the_same_registry():
+    from notifications.hooks import NotificationHooks
+    from servicecenter.hooks import Registry
+    from sla.hooks import EscalationHooks, escalations
+
+    assert isinstance(escalations, Registry)
+    assert isinstance(hooks.registry, Registry)
+    assert escalations.points is EscalationHooks
+    assert [type(h) for h in escalations.registered] == [NotificationHooks]
+    with pytest.raises(AttributeError, match="EscalationHooks declares no hook point 'escalations_lost'"):
+        escalations.each("escalations_lost")
