@@ -43,6 +43,8 @@ install:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/djlint templates --lint
+	.venv/bin/lint-imports --no-cache
+	.venv/bin/mypy
 
 ## make messages: refresh the zh_Hans and en catalogues from the code and templates
 messages:
@@ -50,4 +52,4 @@ messages:
 	.venv/bin/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache .mypy_cache
