@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from reporting.scorecards import previous_month, scorecards_compute
+from reporting.scorecards import scorecards_compute
+from servicecenter.periods import previous_month
 from sla.services import working_deadline
 from staff.selectors import superior_of
 from surveys.models import (

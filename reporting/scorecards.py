@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
-from servicecenter.periods import month_bounds, month_start, parse_month, previous_month  # noqa: F401 - callers import them here
+from servicecenter.periods import month_bounds, month_start
 from staff.models import LOWER_IS_BETTER, Band, Kpi, Role, Scorecard, ScoreWeight, StaffMember
 
 HUNDRED = Decimal(100)

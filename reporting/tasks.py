@@ -7,6 +7,7 @@ from celery import shared_task
 
 @shared_task(name="reporting.scorecards", acks_late=True)
 def scorecards_task(month: str | None = None) -> int:
-    from reporting.scorecards import previous_month, scorecards_compute
+    from reporting.scorecards import scorecards_compute
+    from servicecenter.periods import previous_month
 
     return scorecards_compute(month=date.fromisoformat(month) if month else previous_month())

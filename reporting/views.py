@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from reporting.scorecards import parse_month, scorecard_list_for
 from reporting.scorecards import scorecard_adjust as scorecard_adjust_service
+from reporting.scorecards import scorecard_list_for
 from reporting.scorecards import scorecards_compute as scorecards_compute_service
 from servicecenter.errors import DomainError, ForbiddenError
 from servicecenter.exports import csv_response, xlsx_response
 from servicecenter.numbers import IdField, MonthForm, bad_request, query_values
+from servicecenter.periods import parse_month
 from staff.access import leader_required, scope_for
 from staff.models import Kpi, Role, StaffMember, Unit
 

@@ -11,10 +11,11 @@ from reporting.api.serializers import (
     ScorecardComputeSerializer,
     ScorecardSerializer,
 )
-from reporting.scorecards import parse_month, scorecard_adjust, scorecard_list_for, scorecards_compute
+from reporting.scorecards import scorecard_adjust, scorecard_list_for, scorecards_compute
 from servicecenter.api import month_param
 from servicecenter.errors import ConflictError, ForbiddenError
 from servicecenter.numbers import MAX_ID, api_int
+from servicecenter.periods import parse_month
 from staff.access import ScopedMixin
 from staff.models import Scorecard
 
