@@ -32,6 +32,7 @@ from tickets.services.base import (
     _save,
     _set_status,
     ticket_access_for,
+    ticket_for_work,
 )
 from tickets.services.callbacks import callback_due_at, callback_kinds
 
@@ -128,10 +129,7 @@ def ticket_assign(*, ticket_id: int, actor, assignee: StaffMember, version: int 
 
 @transaction.atomic
 def ticket_start(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "start")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="start", version=version)
     return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
 
 
@@ -140,10 +138,7 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
     """A reply to the customer; the first one is the first response."""
     if not body.strip():
         raise TicketError(_("The reply is empty."), code="empty")
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "reply")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="reply", version=version)
     now = timezone.now()
     event_record(ticket_id=ticket.pk, kind=EventKind.REPLY, actor=actor, body=body.strip())
     fields = _set_status(ticket, target, actor, now=now)
@@ -211,10 +206,7 @@ def ticket_transfer(*, ticket_id: int, actor, team: Unit, reason: str, version: 
     them (a leader, while nobody holds it). Nobody there holds it yet; its deadlines run on."""
     if not reason.strip():
         raise TicketError(_("Say why the ticket goes to another team."), code="empty")
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "transfer")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="transfer", version=version)
     if team.pk == ticket.team_id:
         raise TicketConflict(_("The ticket is already in %(team)s's queue.") % {"team": team}, code="same_team")
     old_team = ticket.team
@@ -269,10 +261,7 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
     """Wait for the customer (待客户补充); the resolution clock pauses."""
     if not reason.strip():
         raise TicketError(_("Say what the customer is to provide."), code="empty")
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "pause")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="pause", version=version)
     ticket.pause_reason = reason.strip()
     now = timezone.now()
     hooks.clocks_pause(ticket_id=ticket.pk, at=now)
@@ -281,10 +270,7 @@ def ticket_pause(*, ticket_id: int, actor, reason: str, version: int | None = No
 
 @transaction.atomic
 def ticket_resume(*, ticket_id: int, actor, version: int | None = None, comment: str = "") -> Ticket:
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "resume")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="resume", version=version)
     ticket.pause_reason = ""
     now = timezone.now()
     hooks.clocks_resume(ticket_id=ticket.pk, at=now, actor=actor)
@@ -296,10 +282,7 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
     """Resolve with what was done; kinds that need a callback (回访) get one, due the next working day."""
     if not resolution.strip():
         raise TicketError(_("Say how the ticket was resolved."), code="empty")
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "resolve")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="resolve", version=version)
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("The field team has not restored the fault yet."), code="work_order_open")
     now = timezone.now()
@@ -323,10 +306,7 @@ def ticket_resolve(*, ticket_id: int, actor, resolution: str, version: int | Non
 
 @transaction.atomic
 def ticket_close(*, ticket_id: int, actor, version: int | None = None) -> Ticket:
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "close")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="close", version=version)
     if ticket.callbacks.filter(state=CallbackState.DUE).exists():
         raise TicketConflict(_("A callback is still due; record it first."), code="callback_due")
     return _save(ticket, _set_status(ticket, target, actor, now=timezone.now()))
@@ -352,10 +332,7 @@ def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of_id: int | 
         raise TicketError(_("Choose why the ticket is cancelled."), code="cancel_reason")
     if reason == CancelReason.DUPLICATE and duplicate_of_id is None:
         raise TicketError(_("Name the ticket this one duplicates."), code="duplicate_of")
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "cancel")
-    _require_work(ticket, scope)
+    ticket, target, scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="cancel", version=version)
     duplicate_of = None
     if duplicate_of_id is not None:
         if duplicate_of_id == ticket.pk:

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.access import Scope
+from staff.access import Scope, scope_for
 from tickets import hooks, workflow
 from tickets.errors import TicketConflict, TicketError, TicketForbidden, TicketNotFound
 from tickets.events import event_record
@@ -45,6 +45,16 @@ def ticket_access_for(*, ticket_id: int, scope: Scope, version: int | None = Non
     _require_sight(ticket, scope)
     _check_version(ticket, version)
     return ticket
+
+
+def ticket_for_work(*, ticket_id: int, actor, action: str, version: int | None = None) -> tuple[Ticket, str, Scope]:
+    """The prologue of an action only the holder (or those above them) may do: the ticket locked if the
+    actor sees it, the status ``action`` leads to by the state machine, and the actor's scope."""
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
+    target = workflow.check(ticket, action)
+    _require_work(ticket, scope)
+    return ticket, target, scope
 
 
 def _check_version(ticket: Ticket, version: int | None) -> None:

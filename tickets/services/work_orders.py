@@ -6,9 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.access import scope_for
 from staff.models import Unit
-from tickets import hooks, workflow
+from tickets import hooks
 from tickets.errors import TicketConflict, TicketError
 from tickets.events import event_record
 from tickets.models import (
@@ -16,7 +15,7 @@ from tickets.models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tickets.services.base import _require_work, _save, _set_status, ticket_access_for
+from tickets.services.base import _save, _set_status, ticket_for_work
 
 
 @transaction.atomic
@@ -25,10 +24,7 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
     """Dispatch a repair work order (派单) to a field team."""
     if not instructions.strip():
         raise TicketError(_("Instructions for the field team are required."), code="empty")
-    scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
-    target = workflow.check(ticket, "dispatch")
-    _require_work(ticket, scope)
+    ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="dispatch", version=version)
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("A work order for this ticket is still open."), code="work_order_open")
     now = timezone.now()
