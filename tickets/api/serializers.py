@@ -23,6 +23,7 @@ from tickets.models import (
     WorkOrder,
 )
 from tickets.selectors import sees_reporter
+from tickets.timeline import timeline_text
 
 PRIORITY_BY_NAME = {p.name.lower(): p.value for p in Priority}
 MAX_VERSION = 2**31 - 1  # the column's range: a bigger version is a bad number (400), not a stale one (409)
@@ -305,10 +306,15 @@ class CancelSerializer(VersionSerializer):
 
 class TicketEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField(help_text="The entry as a sentence in the request's language.")
 
     class Meta:
         model = TicketEvent
-        fields = ["id", "kind", "actor", "actor_name", "created_at", "field", "old_value", "new_value", "body"]
+        fields = ["id", "kind", "actor", "actor_name", "created_at", "field", "old_value", "new_value", "body",
+                  "text"]
+
+    def get_text(self, event) -> str:
+        return timeline_text(event)
 
     def get_actor_name(self, event) -> str:
         if event.actor is None:
