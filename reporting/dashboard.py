@@ -11,14 +11,20 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from sla.metrics import sla_metrics_by
 from staff.access import Scope
 from staff.models import Unit
+from tickets.choices import Kind
 from tickets.models import OPEN_STATUSES
 from tickets.selectors import ticket_list_for
 
 AGEING = (("0-1d", 0, 1), ("1-3d", 1, 3), ("3-7d", 3, 7), ("7-30d", 7, 30), ("30d+", 30, None))
+# How a person reads each age bracket (the keys stay the codes the counts are named by).
+AGEING_LABELS = {"0-1d": _("Under 1 day"), "1-3d": _("1–3 days"), "3-7d": _("3–7 days"), "7-30d": _("7–30 days"),
+                 "30d+": _("Over 30 days")}
 
 
 @dataclass
@@ -58,18 +64,34 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
         counts[f"age_{name}"] = Count("id", filter=window)
     totals = open_tickets.order_by().aggregate(**counts)
     tiles = {k: totals[k] for k in ("open", "at_risk", "breached", "paused", "due_today", "unassigned")}
-    ageing = [(name, totals[f"age_{name}"]) for name, _, _ in AGEING]
+    ageing = [(str(AGEING_LABELS[name]), totals[f"age_{name}"]) for name, _low, _high in AGEING]
 
     everything = ticket_list_for(scope=scope, with_clocks=False)
     reports = sla_metrics_by(tickets=everything, date_from=date_from, date_to=date_to,
                              groups=("team", "agent", "kind"), now=now)
-    compliance = {group: report["results"] for group, report in reports.items()}
+    compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
     period = reports["team"]
     departments = _by_department(open_tickets) if scope.sees_all else []
     at_risk = list(open_tickets.filter(sla_state__in=["at_risk", "breached"])
                    .order_by("sla_due_at", "id")[:50])
     return Dashboard(tiles=tiles, ageing=ageing, compliance=compliance, departments=departments, at_risk=at_risk,
                      date_from=date.fromisoformat(period["from"]), date_to=date.fromisoformat(period["to"]))
+
+
+def _named(group: str, rows: list[dict]) -> list[dict]:
+    """Each row's ``group_name`` as the reader reads it: a kind's label, a team's name in the reader's
+    language (the key stays the code or id, for links and exports)."""
+    if group == "kind":
+        labels = dict(Kind.choices)
+        for row in rows:
+            row["group_name"] = str(labels.get(row["group_key"], row["group_key"]))
+    elif group == "team" and (get_language() or "").startswith("en"):  # (other readers read ``name``)
+        units = {u.pk: u for u in Unit.objects.filter(pk__in=[r["group_key"] for r in rows if r["group_key"]])}
+        for row in rows:
+            unit = units.get(row["group_key"])
+            if unit is not None:
+                row["group_name"] = unit.display_name
+    return rows
 
 
 def _by_department(open_tickets) -> list[dict]:

@@ -83,8 +83,9 @@ def dashboard_export(request, fmt: str, scope):
     board = dashboard_for(scope=scope, date_from=date_from, date_to=date_to)
     header = [_("Group by"), _("Group"), _("Clocks"), _("Completed"), _("Met on time"), _("Breached"),
               _("At risk"), _("Compliance"), _("Response (working h)"), _("Resolution (working h)")]
-    rows = [[group, r["group_name"] or "—", r["clocks"], r["completed"], r["met_on_time"], r["breached"],
-             r["at_risk"], r["compliance"],
+    groups = {"team": _("Team"), "agent": _("Agent"), "kind": _("Kind")}
+    rows = [[groups.get(group, group), r["group_name"] or "—", r["clocks"], r["completed"], r["met_on_time"],
+             r["breached"], r["at_risk"], r["compliance"],
              round(r["response_working_seconds"] / 3600, 2) if r["response_working_seconds"] else None,
              round(r["resolution_working_seconds"] / 3600, 2) if r["resolution_working_seconds"] else None]
             for group, results in board.compliance.items() for r in results]
@@ -102,6 +103,7 @@ def dashboard_reassign(request, scope):
     from servicecenter.errors import DomainError
     from servicecenter.numbers import MAX_ID, BadNumber, parse_int
     from tickets import services
+    from tickets.models import Ticket
     from tickets.selectors import ticket_list_for
 
     try:
@@ -115,19 +117,20 @@ def dashboard_reassign(request, scope):
     if assignee is None or not visible:
         messages.error(request, _("Choose the tickets and whom to give them to."))
         return redirect("reporting:dashboard")
-    done, refused = 0, []
+    references = dict(Ticket.objects.filter(pk__in=visible).values_list("pk", "reference"))
+    done, refused = [], []
     for ticket_id in sorted(visible):
         try:
             services.ticket_assign(ticket_id=ticket_id, actor=request.user, assignee=assignee)
-            done += 1
+            done.append(references[ticket_id])
         except DomainError as error:
-            refused.append(error.message)
+            refused.append((references[ticket_id], error.message))
     if done:
-        messages.success(request, ngettext("%(n)d ticket reassigned to %(name)s.",
-                                           "%(n)d tickets reassigned to %(name)s.", done)
-                         % {"n": done, "name": assignee.name})
-    for reason in sorted(set(refused)):
-        messages.error(request, reason)
+        messages.success(request, ngettext("%(references)s reassigned to %(name)s.",
+                                           "%(n)d tickets reassigned to %(name)s: %(references)s.", len(done))
+                         % {"n": len(done), "name": assignee.name, "references": ", ".join(done)})
+    for reference, reason in refused:
+        messages.error(request, _("%(reference)s: %(reason)s") % {"reference": reference, "reason": reason})
     return redirect("reporting:dashboard")
 
 
@@ -221,7 +224,7 @@ def scorecards_export(request):
     header += [_("Score from KPIs"), _("Adjustment"), _("Reason"), _("Score"), _("Band")]
     rows = []
     for card in cards:
-        row = [card.staff.employee_no, card.staff.name, card.team.name if card.team else ""]
+        row = [card.staff.employee_no, card.staff.name, card.team.display_name if card.team else ""]
         for kpi in KPI_ORDER:
             item = card.kpis.get(kpi, {})
             row += [item.get("value"), float(item["points"]) if item.get("points") is not None else None]

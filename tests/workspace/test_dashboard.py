@@ -89,9 +89,9 @@ def test_export_as_csv_and_xlsx(reception, user):
         book = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx?from=2026-11-01&to=2026-11-30").content))
         pdf = client.get("/dashboard/export.pdf")
     rows = list(csv.reader(io.StringIO(text)))
-    by_kind = {r[1]: r for r in rows[1:] if r[0] == "kind"}
+    by_kind = {r[1]: r for r in rows[1:] if r[0] == "类型"}  # the grouping and the kind as people read them
     # Met on time: the resolved one's two clocks and the paused one's first response; breached: the old one's two.
-    assert by_kind["complaint"][4:6] == ["3", "2"]
+    assert by_kind["投诉"][4:6] == ["3", "2"]
     sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
     assert len(sheet) == len(rows)
     assert sheet[1][0] == rows[1][0]
