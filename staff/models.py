@@ -69,6 +69,10 @@ class Unit(BilingualNameMixin, TreeNode):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     code = models.SlugField(_("code"), max_length=50, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    field_team = models.BooleanField(
+        _("field team"), default=False,
+        help_text=_("Repairs can be dispatched to it (抢修班组); it has a list of its work orders."),
+    )
     skills = models.ManyToManyField(Skill, blank=True, related_name="units", verbose_name=_("skills"))
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     history = HistoricalRecords(excluded_fields=["sort_order"])

@@ -98,7 +98,7 @@ def org_import(*, data: dict[str, Any], password: str | None = None,
         unit, _c = Unit.objects.update_or_create(
             code=node["code"],
             defaults={"name": node["name"], "name_en": node.get("name_en", ""), "kind": node["kind"],
-                      "parent": parent, "sort_order": order},
+                      "field_team": node.get("field_team", False), "parent": parent, "sort_order": order},
         )
         if node.get("skills"):
             unit.skills.set(Skill.objects.filter(code__in=node["skills"]))
@@ -208,7 +208,8 @@ class _MissingOrg:
             if node["code"] in self.ever_units:
                 return  # an admin removed it (or renamed it): so stays what was in it
             unit = Unit.objects.create(code=node["code"], name=node["name"], name_en=node.get("name_en", ""),
-                                       kind=node["kind"], parent=parent, sort_order=order)
+                                       kind=node["kind"], field_team=node.get("field_team", False), parent=parent,
+                                       sort_order=order)
             if node.get("skills"):
                 unit.skills.set(Skill.objects.filter(code__in=node["skills"]))
             self.units[unit.code] = unit

@@ -106,6 +106,7 @@ class EventKind(models.TextChoices):
     SLA = "sla", _("Deadline changed")
     ESCALATED = "escalated", _("Escalated")
     SURVEY = "survey", _("Satisfaction survey")
+    MERGED = "merged", _("A repeat call merged in")
 
 
 class WorkOrderStatus(models.TextChoices):

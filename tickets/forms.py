@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicecenter.numbers import MomentFormField
+from staff.models import Unit
 from tickets.models import CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
 
 PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
@@ -71,13 +72,47 @@ class NewTicketForm(forms.Form):
         return data
 
 
+class ComplaintRecordForm(forms.Form):
+    """The complaint record (投诉处理记录): what was found, what was done, what the customer was told."""
+
+    complaint_category = forms.ChoiceField(label=_("Complaint category"), required=False,
+                                           choices=[("", "—"), *ComplaintCategory.choices])
+    responsible_unit = forms.ModelChoiceField(label=_("Responsible department"), required=False,
+                                              queryset=Unit.objects.order_by("sort_order", "id"))
+    investigation = forms.CharField(label=_("Investigation result"), required=False, max_length=5000,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    remedy = forms.CharField(label=_("Remedy"), required=False, max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    customer_reply = forms.CharField(label=_("Reply to the customer"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].label_from_instance = lambda unit: unit.display_name
+
+
+class WorkOrderStepForm(forms.Form):
+    """Arrival on site or restoration, now or at a time given after the fact."""
+
+    at = MomentFormField(label=_("When (leave empty for now)"), required=False,
+                         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    notes = forms.CharField(label=_("What was done"), required=False, max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class BodyForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class CallbackAttemptForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=CallbackOutcome.choices)
+    # Nothing is chosen until the agent chooses: one careless click must not close a ticket as satisfied.
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("— the outcome of the call —")),
+                                                             *CallbackOutcome.choices])
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    unsatisfied_action = forms.ChoiceField(label=_("If unsatisfied"), initial="reopen", choices=[
+    unsatisfied_action = forms.ChoiceField(label=_("If unsatisfied"), initial="reopen", required=False, choices=[
         ("reopen", _("Reopen the ticket")), ("raise", _("Raise to the supervisor"))])
+
+    def clean_unsatisfied_action(self):
+        return self.cleaned_data["unsatisfied_action"] or "reopen"

@@ -132,4 +132,9 @@ ACTION_PAST = {
     "close": _("closed"),
     "reopen": _("reopened"),
     "cancel": _("cancelled"),
+    # Steps on the ticket page that are not transitions of the machine.
+    "arrive": _("arrival on site recorded"),
+    "restore": _("restoration recorded"),
+    "record": _("complaint record saved"),
+    "merge": _("merged into the earlier ticket"),
 }

@@ -79,12 +79,27 @@ def test_patch_with_a_stale_version_is_a_409_and_the_ticket_is_unchanged(api, ma
 
 def test_an_action_with_a_stale_version_is_a_409(api, make_ticket, member):
     ticket = make_ticket(team="reception", assignee=member("agent2"))
-    api("agent2").post(f"/api/v1/tickets/{ticket.pk}/note/", {"body": "备注"}, format="json")
+    changed = api("agent2").patch(f"/api/v1/tickets/{ticket.pk}/", {"version": ticket.version, "subject": "改"},
+                                  format="json")
+    assert changed.status_code == 200, changed.data
     before = snapshot(ticket.pk)
-    response = api("agent2").post(f"/api/v1/tickets/{ticket.pk}/reply/", {"body": "您好", "version": 1},
+    response = api("agent2").post(f"/api/v1/tickets/{ticket.pk}/reply/", {"body": "您好", "version": ticket.version},
                                   format="json")
     assert response.status_code == 409
     assert snapshot(ticket.pk) == before
+
+
+def test_a_note_neither_needs_nor_bumps_the_version_so_a_reply_read_before_it_goes_through(api, make_ticket,
+                                                                                         member):
+    ticket = make_ticket(team="reception", assignee=member("agent2"))
+    noted = api("supervisor1").post(f"/api/v1/tickets/{ticket.pk}/note/", {"body": "注意语气", "version": 99},
+                                    format="json")
+    assert (noted.status_code, Ticket.objects.get(pk=ticket.pk).version) == (200, ticket.version)
+    reply = api("agent2").post(f"/api/v1/tickets/{ticket.pk}/reply/", {"body": "您好", "version": ticket.version},
+                               format="json")
+    assert (reply.status_code, reply.data["version"]) == (200, ticket.version + 1)
+    assert list(Ticket.objects.get(pk=ticket.pk).events.values_list("kind", flat=True)) == [
+        "created", "assigned", "note", "reply", "status"]
 
 
 def test_the_whole_life_of_a_complaint_through_the_api(api, member, units):

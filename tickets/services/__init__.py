@@ -16,6 +16,7 @@ from tickets.services.actions import (
     ticket_cancel,
     ticket_claim,
     ticket_close,
+    ticket_merge,
     ticket_next,
     ticket_note,
     ticket_pause,
@@ -42,7 +43,12 @@ from tickets.services.customers import (
     customer_update,
 )
 from tickets.services.intake import next_reference, route, ticket_create
-from tickets.services.work_orders import ticket_dispatch, work_order_arrive, work_order_restore
+from tickets.services.work_orders import (
+    field_teams_for_dispatch,
+    ticket_dispatch,
+    work_order_arrive,
+    work_order_restore,
+)
 
 __all__ = [
     "CUSTOMER_FIELDS",
@@ -54,6 +60,7 @@ __all__ = [
     "customer_access_for_edit",
     "customer_match_or_create",
     "customer_update",
+    "field_teams_for_dispatch",
     "next_reference",
     "reclassify_access",
     "route",
@@ -64,6 +71,7 @@ __all__ = [
     "ticket_close",
     "ticket_create",
     "ticket_dispatch",
+    "ticket_merge",
     "ticket_next",
     "ticket_note",
     "ticket_pause",

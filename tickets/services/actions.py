@@ -154,11 +154,14 @@ def ticket_note(*, ticket_id: int, actor, body: str, version: int | None = None)
     """An internal note: never shown to the customer, never a response."""
     if not body.strip():
         raise TicketError(_("The note is empty."), code="empty")
+    # A note changes nothing an action relies on, so it neither needs nor bumps the version: a lead's
+    # note never turns the reply the agent is typing into a stale one. ``version`` is accepted and ignored.
     scope = scope_for(actor)
-    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope)
     workflow.check(ticket, "note")
     event_record(ticket_id=ticket.pk, kind=EventKind.NOTE, actor=actor, body=body.strip())
-    return _save(ticket, [])
+    ticket.save(update_fields=["updated_at"])
+    return ticket
 
 
 @transaction.atomic
@@ -349,3 +352,14 @@ def ticket_cancel(*, ticket_id: int, actor, reason: str, duplicate_of_id: int | 
                                                             now=timezone.now())]
     hooks.clocks_cancel(ticket_id=ticket.pk)
     return _save(ticket, fields)
+
+
+@transaction.atomic
+def ticket_merge(*, ticket_id: int, actor, into_id: int, version: int | None = None) -> Ticket:
+    """Merge a repeat call into the ticket it repeats: this one is cancelled as its duplicate (its clocks
+    stop, counting neither met nor breached) and both timelines keep their entries, the earlier one
+    gaining a line that names this one."""
+    ticket = ticket_cancel(ticket_id=ticket_id, actor=actor, reason=CancelReason.DUPLICATE, duplicate_of_id=into_id,
+                           version=version)
+    event_record(ticket_id=into_id, kind=EventKind.MERGED, actor=actor, field="merged", new=ticket.reference)
+    return ticket

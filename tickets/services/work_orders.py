@@ -6,16 +6,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff.access import Scope, scope_for
 from staff.models import Unit
 from tickets import hooks
-from tickets.errors import TicketConflict, TicketError
+from tickets.errors import TicketConflict, TicketError, TicketForbidden, TicketNotFound
 from tickets.events import event_record
 from tickets.models import (
     EventKind,
     WorkOrder,
     WorkOrderStatus,
 )
+from tickets.selectors import work_order_list_for
 from tickets.services.base import _save, _set_status, ticket_for_work
+
+
+def field_teams_for_dispatch(exclude: int | None = None) -> list[Unit]:
+    """The teams repairs go to: those marked as field teams; in an org that marks none, every team."""
+    teams = Unit.objects.filter(kind=Unit.Kind.TEAM)
+    if teams.filter(field_team=True).exists():
+        teams = teams.filter(field_team=True)
+    if exclude is not None:
+        teams = teams.exclude(pk=exclude)
+    return list(teams.order_by("sort_order", "id"))
 
 
 @transaction.atomic
@@ -25,6 +37,9 @@ def ticket_dispatch(*, ticket_id: int, actor, field_team: Unit, instructions: st
     if not instructions.strip():
         raise TicketError(_("Instructions for the field team are required."), code="empty")
     ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="dispatch", version=version)
+    if field_team.kind != Unit.Kind.TEAM or (
+            not field_team.field_team and Unit.objects.filter(kind=Unit.Kind.TEAM, field_team=True).exists()):
+        raise TicketError(_("%(unit)s is not a field team.") % {"unit": field_team.display_name}, code="field_team")
     if ticket.work_orders.filter(status__in=[WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE]).exists():
         raise TicketConflict(_("A work order for this ticket is still open."), code="work_order_open")
     now = timezone.now()
@@ -49,9 +64,24 @@ def _work_order_time(at: datetime | None, earliest: datetime, now: datetime) -> 
     return at
 
 
+def _order_for_field_work(work_order_id: int, actor) -> WorkOrder:
+    """The work order, locked, if the actor may record its progress: its field team (anyone holding a post
+    in it or above it) or whoever may work the ticket. Out of sight it is "no such work order" (404),
+    as for one that does not exist; in sight but not theirs to record, 403."""
+    scope: Scope = scope_for(actor)
+    order = (work_order_list_for(scope=scope).select_for_update(of=("self",)).select_related(None)
+             .select_related("ticket", "ticket__assignee", "field_team").filter(pk=work_order_id).first())
+    if order is None:
+        raise TicketNotFound(_("No such work order."), code="not_found")
+    if not (scope.sees_all or order.field_team_id in scope.unit_ids or scope.may_work(order.ticket)):
+        raise TicketForbidden(_("Only the field team or whoever handles the ticket records the work."),
+                              code="not_field_team")
+    return order
+
+
 @transaction.atomic
 def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) -> WorkOrder:
-    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=work_order_id)
+    order = _order_for_field_work(work_order_id, actor)
     if order.status != WorkOrderStatus.DISPATCHED:
         raise TicketConflict(_("Only a dispatched work order can record arrival."), code="illegal_transition")
     order.arrived_at = _work_order_time(at, order.dispatched_at, timezone.now())
@@ -65,7 +95,7 @@ def work_order_arrive(*, work_order_id: int, actor, at: datetime | None = None) 
 
 @transaction.atomic
 def work_order_restore(*, work_order_id: int, actor, at: datetime | None = None, notes: str = "") -> WorkOrder:
-    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=work_order_id)
+    order = _order_for_field_work(work_order_id, actor)
     if order.status not in (WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE):
         raise TicketConflict(_("This work order is already finished."), code="illegal_transition")
     order.restored_at = _work_order_time(at, order.arrived_at or order.dispatched_at, timezone.now())
