@@ -101,13 +101,32 @@ class Parsed:
     lines: int = 0
 
 
+class LineError(ValueError):
+    """A line that cannot be read. ``str()`` is the reason in English (the API's ``reason``); ``code``,
+    ``field`` and ``value`` let a page say it in the reader's language (``calls.import_errors``)."""
+
+    def __init__(self, reason: str, *, code: str, field: str = "", value: object = ""):
+        super().__init__(reason)
+        self.code, self.field, self.value = code, field, "" if value is None else str(value)[:80]
+
+
+def line_error(number: int, error: ValueError) -> dict:
+    """An error as an import stores it: the line, the English reason, and what a page translates."""
+    entry: dict = {"line": number, "reason": str(error)}
+    if isinstance(error, LineError):
+        entry.update(code=error.code, field=error.field, value=error.value)
+    return entry
+
+
 def _int(value: str, what: str) -> int:
+    field = what.removeprefix("the ").replace(" ", "_")
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{what} is not a whole number: {value!r}") from None
+        raise LineError(f"{what} is not a whole number: {value!r}", code="number", field=field,
+                        value=value) from None
     if number < 0:
-        raise ValueError(f"{what} is negative: {number}")
+        raise LineError(f"{what} is negative: {number}", code="negative", field=field, value=number)
     return number
 
 
@@ -119,13 +138,14 @@ def _transfer(call: Call, event: str, data: list[str], moment: datetime) -> None
     """Where the call went, and the hold and talk times of the transfer's own fields."""
     if event == "ATTENDEDTRANSFER":
         if len(data) < 5 or data[0] not in ("BRIDGE", "APP", "LINK"):
-            raise ValueError("ATTENDEDTRANSFER without its destination and times")
+            raise LineError("ATTENDEDTRANSFER without its destination and times", code="incomplete",
+                            value=event)
         *target, hold, talk, _position = data
         call.transfer_kind = "attended"
         call.transfer_target = " ".join([target[0].lower(), *target[1:]])[:255]
     else:
         if len(data) < 2:
-            raise ValueError(f"{event} without its extension and context")
+            raise LineError(f"{event} without its extension and context", code="incomplete", value=event)
         call.transfer_kind = "blind" if event == "BLINDTRANSFER" else "transfer"
         call.transfer_exten, call.transfer_context = data[0][:80], data[1][:80]
         hold, talk = (data[2], data[3]) if len(data) >= 4 else (None, None)  # 1.2: extension|context only
@@ -152,7 +172,7 @@ def parse_queue_log(text: str) -> Parsed:
         try:
             _queue_log_line(line, open_calls, entries, result.calls)
         except ValueError as error:
-            result.errors.append({"line": number, "reason": str(error)})
+            result.errors.append(line_error(number, error))
     # Attempts still open at the end of the file: answered ones are kept as they are; those still
     # waiting come with the next copy of the log.
     result.calls.extend(c for c in open_calls.values() if c.outcome)
@@ -164,7 +184,7 @@ def _queue_log_line(line: str, open_calls: dict[tuple[str, str], Call], entries:
     """One line of the log: it opens an attempt, updates one, or ends one (then into ``calls``)."""
     parts = line.split("|")
     if len(parts) < 5:
-        raise ValueError("fewer than 5 fields")
+        raise LineError("fewer than 5 fields", code="fields")
     epoch, call_id, queue, agent, event, *data = parts
     while data and data[-1] == "":  # "EVENT|" with nothing, or a table's empty data4|data5
         data.pop()
@@ -172,14 +192,14 @@ def _queue_log_line(line: str, open_calls: dict[tuple[str, str], Call], entries:
     if event not in CALL_EVENTS:
         return  # agent and queue events, rings, and what the dialplan logs
     if call_id in ("", "NONE") or queue in ("", "NONE"):
-        raise ValueError(f"{event} without a call id or queue")
+        raise LineError(f"{event} without a call id or queue", code="required", field="call_id", value=event)
     key = (call_id, queue)
     if event == "ENTERQUEUE":
         _enter_queue(key, data, moment, open_calls, entries, calls)
         return
     call = open_calls.get(key)
     if call is None:
-        raise ValueError(f"{event} for a call that never entered queue {queue}")
+        raise LineError(f"{event} for a call that never entered queue {queue}", code="unknown_call", value=event)
     if event == "CONNECT":
         call.wait_seconds = _int(data[0] if data else "", "the hold time")
         call.ring_seconds = _int(data[2], "the ring time") if len(data) > 2 and data[2] != "" else None
@@ -218,7 +238,7 @@ def _ended_unanswered(call: Call, event: str, data: list[str], moment: datetime)
 
 def _completed(call: Call, event: str, data: list[str], agent: str) -> None:
     if len(data) < 2:
-        raise ValueError(f"{event} without its talk time")
+        raise LineError(f"{event} without its talk time", code="incomplete", value=event)
     call.talk_seconds = _int(data[1], "the talk time")
     if call.answered_at is None:  # no CONNECT seen: the hold time is the first field
         call.wait_seconds = _int(data[0], "the hold time")
@@ -229,6 +249,18 @@ def _completed(call: Call, event: str, data: list[str], agent: str) -> None:
 CSV_COLUMNS = ("call_id", "queue", "enqueued_at", "outcome", "wait_seconds", "ring_seconds", "talk_seconds", "agent")
 
 
+def _moment(value: str) -> datetime:
+    """A CSV row's ``enqueued_at``: ISO 8601 with its offset from UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise LineError(f"enqueued_at is not an ISO 8601 date and time: {value!r}", code="time",
+                        field="enqueued_at", value=value) from None
+    if moment.tzinfo is None:
+        raise LineError("enqueued_at has no time zone offset", code="offset", field="enqueued_at", value=value)
+    return moment
+
+
 def parse_csv(text: str) -> Parsed:
     """A header row naming at least call_id, queue, enqueued_at (ISO 8601), outcome and wait_seconds.
     Rows of one call in one queue are its attempts, numbered by the time they entered it."""
@@ -236,31 +268,32 @@ def parse_csv(text: str) -> Parsed:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"call_id", "queue", "enqueued_at", "outcome", "wait_seconds"} - set(reader.fieldnames or [])
     if missing:
-        result.errors.append({"line": 1, "reason": f"missing columns: {', '.join(sorted(missing))}"})
+        columns = ", ".join(sorted(missing))
+        result.errors.append(line_error(1, LineError(f"missing columns: {columns}", code="columns", value=columns)))
         return result
     for row in reader:
         number = reader.line_num
         result.lines = number
         try:
-            moment = datetime.fromisoformat(row["enqueued_at"])
-            if moment.tzinfo is None:
-                raise ValueError("enqueued_at has no time zone offset")
-            outcome = row["outcome"].strip()
+            moment = _moment(row.get("enqueued_at") or "")
+            outcome = (row.get("outcome") or "").strip()
             if outcome not in OUTCOMES:
-                raise ValueError(f"unknown outcome {outcome!r}")
-            wait = _int(row["wait_seconds"], "wait_seconds")
-            call = Call(call_id=row["call_id"].strip(), queue=row["queue"].strip(), enqueued_at=moment,
-                        outcome=outcome, wait_seconds=wait, agent=(row.get("agent") or "").strip()[:80])
-            if not call.call_id or not call.queue:
-                raise ValueError("call_id and queue are required")
+                raise LineError(f"unknown outcome {outcome!r}", code="outcome", field="outcome", value=outcome)
+            wait = _int(row.get("wait_seconds"), "wait_seconds")
+            call = Call(call_id=(row.get("call_id") or "").strip(), queue=(row.get("queue") or "").strip(),
+                        enqueued_at=moment, outcome=outcome, wait_seconds=wait,
+                        agent=(row.get("agent") or "").strip()[:80])
+            for name in ("call_id", "queue"):
+                if not getattr(call, name):
+                    raise LineError("call_id and queue are required", code="required", field=name)
             for name in ("ring_seconds", "talk_seconds"):
                 if (row.get(name) or "").strip():
                     setattr(call, name, _int(row[name], name))
             if outcome in ("answered", "transferred"):
                 call.answered_at = moment + timedelta(seconds=wait)
             result.calls.append(call)
-        except (ValueError, KeyError) as error:
-            result.errors.append({"line": number, "reason": str(error)})
+        except ValueError as error:
+            result.errors.append(line_error(number, error))
     entries: dict[tuple[str, str], int] = {}
     for call in sorted(result.calls, key=lambda c: c.enqueued_at):  # stable: rows at the same moment keep their order
         key = (call.call_id, call.queue)

@@ -23,6 +23,7 @@ def calls(request, scope):
     """The 15-second answer rate: an hour-by-day heat map, agents, upload of call logs, staffing."""
     from datetime import timedelta
 
+    from calls.agents import agent_names
     from calls.imports import call_import_create
     from calls.metrics import heat_map, service_level
     from calls.models import CallImport
@@ -57,10 +58,13 @@ def calls(request, scope):
     threshold = query.get("threshold")
     threshold = 15 if threshold is None else threshold
     staffing = _staffing(request)
+    agents = service_level(date_from=date_from, date_to=date_to, threshold=threshold, group_by="agent")["results"]
+    names = agent_names(r["group"] for r in agents if r["group"])
+    for row in agents:
+        row["name"] = names.get(row["group"], row["group"])
     context = {
         "overall": service_level(date_from=date_from, date_to=date_to, threshold=threshold)["results"][0],
-        "agents": service_level(date_from=date_from, date_to=date_to, threshold=threshold,
-                                group_by="agent")["results"],
+        "agents": agents,
         "heat": heat_map(date_from=date_from, date_to=date_to, threshold=threshold),
         "hours": range(24), "date_from": date_from, "date_to": date_to, "threshold": threshold,
         "imports": list(CallImport.objects.defer("content").order_by("-created_at")[:5]),
@@ -102,10 +106,12 @@ def _staffing(request):
 @leader_required(LEADERS_ONLY)
 def call_import(request, pk: int, scope):
     """An import's progress; the page polls itself while the worker runs."""
+    from calls.import_errors import import_error_text
     from calls.models import CallImport
 
     job = CallImport.objects.defer("content").filter(pk=pk).first()
     if job is None:
         raise Http404
     template = "calls/partials/_call_import.html" if request.htmx else "calls/call_import.html"
-    return render(request, template, {"job": job})
+    errors = [import_error_text(error) for error in (job.errors or [])[:50]]
+    return render(request, template, {"job": job, "errors": errors})
