@@ -1,12 +1,19 @@
-"""Notifications of warnings and escalations: the words, and the e-mail."""
+"""Notifications of warnings and escalations: the words, and the e-mail.
+
+Each notice is e-mailed once, by itself, except the deadline notices of a recipient at the top of
+the chain (the director), which the hourly digest counts in one e-mail (the rule is written in
+``notifications.selectors``)."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.models import Notification, NotificationKind
+from notifications.selectors import digest_counts, top_of_chain_user_ids
 
 
 def notification_text(notification: Notification) -> str:
@@ -26,7 +33,8 @@ def notification_text(notification: Notification) -> str:
 
 def notifications_email(*, notification_ids: list[int]) -> int:
     """E-mail each notification once: rows are claimed with SKIP LOCKED and marked in the same
-    transaction as the send, so a task that runs twice does not send twice."""
+    transaction as the send, so a task that runs twice does not send twice. Deadline notices of a
+    recipient at the top of the chain are left to the digest (:func:`notifications_digest`)."""
     sent = 0
     with transaction.atomic():
         rows = list(
@@ -34,6 +42,8 @@ def notifications_email(*, notification_ids: list[int]) -> int:
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "ticket")
         )
+        digested = top_of_chain_user_ids(sorted({n.recipient_id for n in rows if n.kind == NotificationKind.SLA}))
+        rows = [n for n in rows if not (n.kind == NotificationKind.SLA and n.recipient_id in digested)]
         for notification in rows:
             if not notification.recipient.email:
                 continue
@@ -43,4 +53,50 @@ def notifications_email(*, notification_ids: list[int]) -> int:
                           recipient_list=[notification.recipient.email])
             sent += 1
         Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())
+    return sent
+
+
+def digest_text(*, total: int, digest) -> tuple[str, str]:
+    """The digest's subject and body: the notices counted by team and level."""
+    subject = ngettext("%(count)s new deadline notice", "%(count)s new deadline notices", total) % {"count": total}
+    lines = [subject, ""]
+    for row in digest.rows:
+        counts = ", ".join(f"{level_label(level)}: {n}" for level, n in zip(digest.levels, row.counts, strict=True)
+                           if n)
+        lines.append(f"{row.team} — {counts}")
+    lines += ["", _("Open the notifications page for the tickets.")]
+    return subject, "\n".join(lines) + "\n"
+
+
+def level_label(level: int) -> str:
+    return _("warning") if level == 0 else _("level %(level)s") % {"level": level}
+
+
+def notifications_digest() -> int:
+    """One e-mail per recipient at the top of the chain counting their deadline notices not yet
+    e-mailed, by team and level; those notices are marked e-mailed in the same transaction (claimed
+    with SKIP LOCKED), so two digests at once or one run twice send each notice once. Returns the
+    number of e-mails sent."""
+    sent = 0
+    with transaction.atomic():
+        top = top_of_chain_user_ids()
+        pending = Notification.objects.filter(recipient_id__in=top, kind=NotificationKind.SLA,
+                                              emailed_at__isnull=True)
+        claimed = list(pending.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "recipient_id"))
+        if not claimed:
+            return 0
+        by_recipient: dict[int, list[int]] = {}
+        for pk, recipient_id in claimed:
+            by_recipient.setdefault(recipient_id, []).append(pk)
+        users = {u.pk: u for u in get_user_model().objects.filter(pk__in=by_recipient)}
+        for recipient_id, ids in by_recipient.items():
+            email = users[recipient_id].email
+            if not email:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                digest = digest_counts(Notification.objects.filter(pk__in=ids))
+                subject, body = digest_text(total=len(ids), digest=digest)
+                send_mail(subject=subject, message=body, from_email=None, recipient_list=[email])
+            sent += 1
+        Notification.objects.filter(pk__in=[pk for pk, _recipient in claimed]).update(emailed_at=timezone.now())
     return sent

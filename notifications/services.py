@@ -59,10 +59,24 @@ def notification_follow_up(*, recipient_id: int, ticket_id: int, due_at: datetim
     return notification.pk
 
 
-def notifications_read(*, user, notification_id: int | None = None) -> int:
-    """Mark one of the user's notices read, or all of them; returns how many changed. Nobody marks
-    another person's notices."""
+def notifications_read(*, user, notification_id: int | None = None, ticket_id: int | None = None) -> int:
+    """Mark one of the user's notices read, or all of theirs about one ticket, or all of them; returns
+    how many changed. Nobody marks another person's notices."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
+    if ticket_id is not None:
+        unread = unread.filter(ticket_id=ticket_id)
     return unread.update(read_at=timezone.now())
+
+
+def notification_open(*, user, notification_id: int) -> int | None:
+    """Opening a notice from the bell: the user's unread notices about its ticket are read (the row of
+    the list is the ticket). Returns the ticket's id to go to, or None when the notice is not the
+    user's (nothing changes)."""
+    ticket_id = (Notification.objects.filter(pk=notification_id, recipient=user)
+                 .values_list("ticket_id", flat=True).first())
+    if ticket_id is None:
+        return None
+    notifications_read(user=user, ticket_id=ticket_id)
+    return ticket_id

@@ -24,7 +24,7 @@ AT = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)  # a Monday
 LISTS = [
     # (who, url, queries)
     ("supervisor1", "/api/v1/notifications/", 4),
-    ("supervisor1", "/notifications/", 8),
+    ("supervisor1", "/notifications/", 17),  # 25 tickets a page, grouped; the digest only for the director
     ("supervisor1", "/api/v1/calls/imports/", 8),
     ("supervisor1", "/calls/", 14),
     ("agent2", "/callbacks/", 11),

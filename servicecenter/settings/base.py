@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
     "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
     "calls-reap": {"task": "calls.reap_imports", "schedule": env.float("CALLS_REAP_SECONDS", default=60.0)},
+    # One e-mail an hour to each recipient at the top of the chain instead of one per deadline notice.
+    "notifications-digest": {"task": "notifications.digest", "schedule": crontab(minute=0)},
     # Last month's scorecards, early on the 1st (center time); supervisors adjust them afterwards.
     "scorecards-monthly": {"task": "reporting.scorecards", "schedule": crontab(minute=30, hour=1, day_of_month=1)},
 }
