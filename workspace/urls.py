@@ -1,11 +1,16 @@
 from django.urls import path
 
 from workspace import views
+from workspace.views.queue import bulk, saved_view_delete, saved_view_rename, saved_views
 
 app_name = "workspace"
 
 urlpatterns = [
     path("tickets/", views.queue, name="queue"),
+    path("tickets/bulk/", bulk, name="bulk"),
+    path("tickets/views/", saved_views, name="views"),
+    path("tickets/views/<int:pk>/rename/", saved_view_rename, name="view-rename"),
+    path("tickets/views/<int:pk>/delete/", saved_view_delete, name="view-delete"),
     path("tickets/new/", views.new_ticket, name="new"),
     path("tickets/lookup/customers/", views.customer_lookup, name="customer-lookup"),
     path("tickets/lookup/route/", views.route_preview, name="route-preview"),
