@@ -40,11 +40,17 @@ class UnitAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["skills"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_tree_fields().order_siblings_by("sort_order", "id")
+        # (not super's: it orders by get_ordering before the tree's fields exist)
+        return self.model._default_manager.with_tree_fields().order_siblings_by("sort_order", "id")
+
+    def get_ordering(self, request):
+        # The list is the tree, depth first (each team under its department); an explicit order_by
+        # (the model's ordering, which the change list would apply) would scatter it.
+        return ["tree_ordering"]
 
     @admin.display(description=_("name"))
     def indented_name(self, obj):
-        return ("— " * getattr(obj, "tree_depth", 0)) + obj.name
+        return ("— " * getattr(obj, "tree_depth", 0)) + obj.display_name
 
 
 class DutyInline(admin.StackedInline):
