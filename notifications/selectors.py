@@ -38,7 +38,7 @@ def top_of_chain_user_ids(user_ids: list[int] | None = None) -> set[int]:
             concurrent_assignments__isnull=False))
     if user_ids is not None:
         members = members.filter(user_id__in=user_ids)
-    return set(members.values_list("user_id", flat=True).distinct())
+    return set(members.order_by().values_list("user_id", flat=True).distinct())
 
 
 def is_top_of_chain(user) -> bool:

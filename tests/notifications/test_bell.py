@@ -89,11 +89,12 @@ def test_the_director_page_opens_with_a_digest_by_team_and_level(escalated, unit
     digest = html[html.index('id="digest"'):html.index("</table>")]
     assert "3 unread escalations, by team and level." in html
     assert digest.count("<tr data-team") == 2  # reception's one escalation is read
-    assert (f'<tr data-team="{units["tech-region-1"].pk}"><th scope="row">Technical Service, Region 1</th>\n'
-            f'        <td>2</td><td>2</td></tr>') in digest
-    assert (f'<tr data-team="{units["tech-region-2"].pk}"><th scope="row">Technical Service, Region 2</th>\n'
-            f'        <td>1</td><td>1</td></tr>') in digest
-    assert "<th scope=\"col\">Level 2</th>" in digest
+    for code, name, n in [("tech-region-1", "Technical Service, Region 1", 2),
+                          ("tech-region-2", "Technical Service, Region 2", 1)]:
+        team = units[code].pk
+        assert (f'<tr data-team="{team}"><th scope="row"><a href="?team={team}">{name}</a></th>\n'
+                f'        <td>{n}</td><td>{n}</td></tr>') in digest
+    assert '<th scope="col"><a href="?level=2">Level 2</a></th>' in digest
 
 
 def test_only_the_top_of_the_chain_gets_a_digest_on_the_page(escalated):
