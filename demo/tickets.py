@@ -8,12 +8,15 @@ seed gives the same center.
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from demo.day import DayBudget, Deadlines, SceneSpec, scene_specs
 from staff.models import Role, Skill, StaffMember, Unit
 from tickets.events import event_build, events_record
 from tickets.models import (
@@ -44,7 +47,7 @@ SUBJECTS = {
     Kind.INQUIRY: ["电费账单明细咨询", "阶梯电价如何计算", "峰谷电价申请条件", "电费缴纳方式咨询", "停电计划查询",
                    "智能电表读数咨询", "发票开具咨询", "户名变更需要哪些材料"],
     Kind.COMPLAINT: ["抄表员服务态度差", "电费突增，怀疑计量不准", "停电未提前通知", "营业厅排队时间过长",
-                     "报修后长时间无人上门", "多次来电问题未解决", "电压不稳导致电器损坏"],
+                     "报修后长时间无人上门", "多次来电问题未解决", "电压不稳导致电器损坏", "新换智能电表显示屏不亮"],
     Kind.REPAIR: ["整栋楼停电", "家中无电，邻居有电", "电表箱冒烟", "线路断落在路边", "电压过低，空调无法启动",
                   "表后开关频繁跳闸", "路灯杆漏电"],
     Kind.REPORT: ["举报窃电行为", "举报工作人员索要好处费", "举报违规私拉电线"],
@@ -61,6 +64,54 @@ DESCRIPTIONS = {
     Kind.APPLICATION: "客户已提交材料，待审核。",
     Kind.SUGGESTION: "客户提出改进建议。",
     Kind.PRAISE: "客户致电表扬。",
+}
+# A complaint's category follows from what the customer complains of.
+COMPLAINT_CATEGORY = {
+    "抄表员服务态度差": ComplaintCategory.SERVICE_ATTITUDE, "营业厅排队时间过长": ComplaintCategory.SERVICE_ATTITUDE,
+    "电费突增，怀疑计量不准": ComplaintCategory.BILLING, "停电未提前通知": ComplaintCategory.OUTAGE,
+    "报修后长时间无人上门": ComplaintCategory.AFTER_SALES, "电压不稳导致电器损坏": ComplaintCategory.POWER_QUALITY,
+    "新换智能电表显示屏不亮": ComplaintCategory.PRODUCT_QUALITY, "多次来电问题未解决": ComplaintCategory.OTHER,
+}
+# The department a complaint of each category is passed to (unit codes of the demo's org chart).
+RESPONSIBLE = {
+    ComplaintCategory.SERVICE_ATTITUDE: ("reception", "tech-region-1", "tech-region-2"),
+    ComplaintCategory.BILLING: ("reception",),
+    ComplaintCategory.OUTAGE: ("tech-region-1", "tech-region-2"),
+    ComplaintCategory.AFTER_SALES: ("tech-region-1", "tech-region-2"),
+    ComplaintCategory.POWER_QUALITY: ("tech-region-1", "tech-region-2"),
+    ComplaintCategory.PRODUCT_QUALITY: ("tech-region-1", "tech-region-2"),
+    ComplaintCategory.OTHER: ("reception",),
+}
+# (investigation result, remedy, reply to the customer) per category.
+COMPLAINT_RECORDS = {
+    ComplaintCategory.SERVICE_ATTITUDE: (
+        "经调取通话录音和现场记录核实，工作人员解释不耐心、用语不规范，情况属实。",
+        "已对当事人批评教育并纳入月度考核，组织班组服务规范培训。",
+        "您好，经核实您反映的服务态度问题属实，我们已对当事人批评教育并加强培训，对给您带来的不便深表歉意。"),
+    ComplaintCategory.BILLING: (
+        "经现场校验，电能表计量准确；电费增加系空调负荷增加、用电量进入第二阶梯所致。",
+        "已向客户解释阶梯电价的计算方法，并提供近六个月的用电明细。",
+        "您好，经现场校验您家电能表运行正常，电费增加主要是用电量上升进入第二阶梯，明细已短信发送给您。"),
+    ComplaintCategory.OUTAGE: (
+        "经查，该次停电为计划检修，停电通知未按规定提前七天送达该小区。",
+        "已对通知不到位的班组通报批评，停电通知改为短信、公告和物业三渠道发布。",
+        "您好，此次停电为计划检修，通知未及时送达是我们的工作失误，我们已完善通知流程，向您致歉。"),
+    ComplaintCategory.AFTER_SALES: (
+        "经查，抢修人员因同时处理另一处故障延误到达，情况属实。",
+        "已对抢修班组通报，调整片区抢修力量，加强到达时限管控。",
+        "您好，您反映的抢修人员到达不及时问题属实，我们已调整抢修力量并加强时限管控，感谢您的监督。"),
+    ComplaintCategory.POWER_QUALITY: (
+        "经现场测量，台区末端电压偏低，原因为配变三相负荷不平衡。",
+        "已调整三相负荷和配变分接头，复测电压恢复正常；电器损坏按规定协商赔付。",
+        "您好，经检测您所在区域电压偏低，我们已完成负荷调整，电压已恢复正常，电器损坏的赔付事宜将另行联系您。"),
+    ComplaintCategory.PRODUCT_QUALITY: (
+        "经现场检查，智能电表显示屏故障，计量芯片工作正常，读数无误。",
+        "已免费更换电能表，并与客户共同核对换表前后的读数。",
+        "您好，经检查您家电表显示屏故障，已为您免费更换新表，换表前后读数已与您核对无误。"),
+    ComplaintCategory.OTHER: (
+        "经调查核实，客户多次来电反映的问题因工单转派不及时未能闭环，情况属实。",
+        "已指定专人跟踪至问题解决，并优化工单转派流程。",
+        "您好，您反映的问题我们已调查核实并指定专人跟进解决，对多次来电给您带来的不便深表歉意。"),
 }
 KIND_WEIGHTS = [(Kind.INQUIRY, 38), (Kind.COMPLAINT, 18), (Kind.REPAIR, 24), (Kind.REPORT, 2),
                 (Kind.APPLICATION, 10), (Kind.SUGGESTION, 5), (Kind.PRAISE, 3)]
@@ -136,13 +187,21 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
     technical = Skill.objects.filter(code="technical").first()
     customers = _seed_customers(rng, count)
 
+    center = _Center(teams=teams, agents_by_team=agents_by_team, customers=customers, technical=technical,
+                     counters=defaultdict(int))
     tickets, plans = [], []
-    counters: dict = defaultdict(int)
+    budget = DayBudget(deadlines=Deadlines(), now=now)
     for _ in range(count):
-        ticket = _new_ticket(rng, now=now, days=days, teams=teams, agents_by_team=agents_by_team,
-                             customers=customers, technical=technical, counters=counters)
+        ticket = _new_ticket(rng, center, now=now, days=days)
+        plan = _plan(rng, ticket, now)
+        if not budget.keeps(ticket, plan):  # handled in time, as most are: closed
+            plan = _close(rng, center, ticket, now)
         tickets.append(ticket)
-        plans.append(_plan(rng, ticket, now))
+        plans.append(plan)
+    for ticket, plan in _scene(rng, center, budget.deadlines, now):
+        tickets.append(ticket)
+        plans.append(plan)
+    counters = center.counters
     tickets = Ticket.objects.bulk_create(tickets, batch_size=500)
     _set_reference_counters(counters)
 
@@ -158,7 +217,7 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
         event.created_at = at
     TicketEvent.objects.bulk_update(events, ["created_at"], batch_size=1000)
 
-    made = _seed_callbacks(callbacks)
+    made = _seed_callbacks(callbacks, budget.deadlines)
     clocks = _settle_clocks(tickets, now)
     if stdout is not None:
         stdout.write(f"  tickets: {len(tickets)}, customers: {len(customers)}, events: {len(events)}, "
@@ -196,33 +255,74 @@ def _received_at(rng: random.Random, now: datetime, days: int) -> tuple[float, d
     return age, min(received, now - timedelta(minutes=5))
 
 
-def _new_ticket(rng: random.Random, *, now: datetime, days: int, teams: dict[str, Unit],
-                agents_by_team: dict[int, list[StaffMember]], customers: list[Customer], technical: Skill | None,
-                counters: dict) -> Ticket:
-    """One unsaved ticket with its reference (``counters`` counts them per day)."""
-    age, received = _received_at(rng, now, days)
-    kind = _pick(rng, KIND_WEIGHTS)
+@dataclass
+class _Center:
+    """What every drawn ticket picks from: the teams, their agents, the customers; ``counters``
+    counts the references handed out per day."""
+
+    teams: dict[str, Unit]
+    agents_by_team: dict[int, list[StaffMember]]
+    customers: list[Customer]
+    technical: Skill | None
+    counters: dict
+
+
+def _new_ticket(rng: random.Random, center: _Center, *, now: datetime, days: int = 0, kind: str | None = None,
+                status: str | None = None, received: datetime | None = None,
+                customer: Customer | None = None) -> Ticket:
+    """One unsaved ticket with its reference: drawn at random, or of the kind, status and receipt given."""
+    if received is None:
+        age, received = _received_at(rng, now, days)
+    else:
+        age = (now - received).total_seconds() / 86400
+    kind = kind or _pick(rng, KIND_WEIGHTS)
+    teams = center.teams
     team = (teams["tech-region-1"] if rng.random() < 0.55 else teams["tech-region-2"]) if kind == Kind.REPAIR \
         else teams["reception"]
-    status = _status_for(rng, age)
+    status = status or _status_for(rng, age)
     day = timezone.localdate(received)
-    counters[day] += 1
-    customer = rng.choice(customers)
+    center.counters[day] += 1
+    customer = customer or rng.choice(center.customers)
     holder = None if status == Status.NEW or (status == Status.CANCELLED and rng.random() < 0.5) \
-        else rng.choice(agents_by_team[team.pk])
+        else rng.choice(center.agents_by_team[team.pk])
+    subject = rng.choice(SUBJECTS[kind])
     ticket = Ticket(
-        reference=f"TS-{day:%Y%m%d}-{counters[day]:06d}", kind=kind, channel=_pick(rng, CHANNEL_WEIGHTS),
+        reference=f"TS-{day:%Y%m%d}-{center.counters[day]:06d}", kind=kind, channel=_pick(rng, CHANNEL_WEIGHTS),
         status=status, priority=_pick(rng, [(Priority.URGENT, 4), (Priority.HIGH, 14), (Priority.NORMAL, 72),
                                             (Priority.LOW, 10)]),
-        subject=rng.choice(SUBJECTS[kind]), description=DESCRIPTIONS[kind], customer=customer, team=team,
+        subject=subject, description=DESCRIPTIONS[kind], customer=customer, team=team,
         assignee=holder, received_at=received,
-        business_line=technical if kind == Kind.REPAIR and team.code == "tech-region-1" else None,
+        business_line=center.technical if kind == Kind.REPAIR and team.code == "tech-region-1" else None,
     )
     if kind == Kind.COMPLAINT:
-        ticket.complaint_category = rng.choice(ComplaintCategory.values)
-        if rng.random() < 0.4:
-            ticket.responsible_unit = rng.choice(list(teams.values()))
+        ticket.complaint_category = COMPLAINT_CATEGORY.get(subject, ComplaintCategory.OTHER)
+    _complaint_record(rng, center, ticket)
     return ticket
+
+
+def _complaint_record(rng: random.Random, center: _Center, ticket: Ticket) -> None:
+    """A complaint's record as far as its status has come: passed to the responsible department once
+    claimed, investigated once worked on, the remedy and the reply to the customer once resolved."""
+    if ticket.kind != Kind.COMPLAINT:
+        return
+    started = ticket.status not in (Status.NEW, Status.CANCELLED)
+    worked = ticket.status not in (Status.NEW, Status.ASSIGNED, Status.CANCELLED)
+    done = ticket.status in (Status.RESOLVED, Status.CLOSED)
+    investigation, remedy, reply = COMPLAINT_RECORDS[ticket.complaint_category]
+    codes = RESPONSIBLE[ticket.complaint_category]
+    ticket.responsible_unit = center.teams[rng.choice(codes)] if started else None
+    ticket.investigation = investigation if worked else ""
+    ticket.remedy = remedy if done else ""
+    ticket.customer_reply = reply if done else ""
+
+
+def _close(rng: random.Random, center: _Center, ticket: Ticket, now: datetime) -> dict:
+    """A drawn ticket that would be late or at risk beyond the day's handful: it was handled, and is closed."""
+    ticket.status = Status.CLOSED
+    if ticket.assignee is None:
+        ticket.assignee = rng.choice(center.agents_by_team[ticket.team.pk])
+    _complaint_record(rng, center, ticket)
+    return _plan(rng, ticket, now)
 
 
 def _apply_plans(tickets: list[Ticket], plans: list[dict]) -> tuple[list[TicketEvent], list, list, list]:
@@ -249,10 +349,13 @@ def _apply_plans(tickets: list[Ticket], plans: list[dict]) -> tuple[list[TicketE
     return events, event_times, orders, callbacks
 
 
-def _seed_callbacks(callbacks: list[tuple[Ticket, dict]]) -> list[Callback]:
+def _seed_callbacks(callbacks: list[tuple[Ticket, dict]], deadlines: Deadlines) -> list[Callback]:
+    """The callbacks, due as the resolve action sets them (close of business on the next working day)
+    unless an unreachable attempt moved one on (``due_at`` and ``attempted_at`` in its spec)."""
     made = Callback.objects.bulk_create([
         Callback(ticket=t, assignee=t.assignee, state=spec["state"], outcome=spec.get("outcome", ""),
-                 attempt_count=len(spec["attempts"]), due_at=t.resolved_at + timedelta(days=1),
+                 attempt_count=len(spec["attempts"]),
+                 due_at=spec.get("due_at") or deadlines.callback_due(t.resolved_at),
                  completed_at=t.resolved_at + spec["done"] if spec.get("done") else None)
         for t, spec in callbacks
     ], batch_size=500)
@@ -262,7 +365,67 @@ def _seed_callbacks(callbacks: list[tuple[Ticket, dict]]) -> list[Callback]:
     for callback, (ticket, _) in zip(made, callbacks, strict=True):
         callback.created_at = ticket.resolved_at
     Callback.objects.bulk_update(made, ["created_at"], batch_size=500)
+    # auto_now_add wrote "now": an attempt was made when its callback was completed, or when its spec says.
+    CallbackAttempt.objects.filter(callback__completed_at__isnull=False).update(
+        made_at=Subquery(Callback.objects.filter(pk=OuterRef("callback_id")).values("completed_at")[:1]))
+    for callback, (_, spec) in zip(made, callbacks, strict=True):
+        if spec.get("attempted_at"):
+            CallbackAttempt.objects.filter(callback=callback).update(made_at=spec["attempted_at"])
     return made
+
+
+def _scene(rng: random.Random, center: _Center, deadlines: Deadlines, now: datetime) -> list[tuple[Ticket, dict]]:
+    """The few tickets that show every stage of the day at ``now`` (``demo.day.scene_specs``), for
+    customers in town, whose repairs follow the urban targets."""
+    town = [c for c in center.customers if c.area == Area.URBAN and c.customer_class == CustomerClass.RESIDENTIAL]
+    town = town or center.customers
+    sample = Ticket(kind=Kind.REPAIR, priority=Priority.NORMAL, channel=Channel.PHONE, customer=town[0])
+    arrival = deadlines.amount(sample, "arrival") or 45
+    made = []
+    for spec in scene_specs(deadlines, sample, now):
+        ticket = _new_ticket(rng, center, now=now, kind=spec.kind, status=spec.status, received=spec.received_at,
+                             customer=rng.choice(town))
+        ticket.channel, ticket.priority = Channel.PHONE, Priority.NORMAL
+        made.append((ticket, _scene_plan(ticket, spec, arrival)))
+    return made
+
+
+def _scene_plan(ticket: Ticket, spec: SceneSpec, arrival: int) -> dict:
+    """A scene ticket's events: claimed at 2 minutes, a repair's crew dispatched at 4 and on site well
+    within the arrival target, the first reply at 6, resolved when the spec says."""
+    events = [(_minutes(0), EventKind.CREATED, "status", "", Status.NEW, "")]
+    plan = {"events": events, "work_order": None, "callback": None}
+    if spec.status == Status.NEW:
+        return plan
+    events += [(_minutes(2), EventKind.CLAIMED, "assignee", "", ticket.assignee.name, ""),
+               (_minutes(2), EventKind.STATUS, "status", Status.NEW, Status.ASSIGNED, "")]
+    if spec.status == Status.ASSIGNED:
+        return plan
+    if ticket.kind == Kind.REPAIR:
+        order = {"status": spec.stage}
+        events.append((_minutes(4), EventKind.DISPATCHED, "work_order", "", str(ticket.team), ""))
+        plan["work_order"] = (_minutes(4), order)
+        if spec.stage in (WorkOrderStatus.ON_SITE, WorkOrderStatus.RESTORED):
+            order["arrived_at"] = ticket.received_at + _minutes(min(30, arrival * 0.6))
+        if spec.stage == WorkOrderStatus.RESTORED:
+            order["restored_at"] = spec.resolved_at - _minutes(5)
+    events += [(_minutes(6), EventKind.REPLY, "", "", "", "您好，您反映的问题已受理，我们正在处理。"),
+               (_minutes(6), EventKind.STATUS, "status", Status.ASSIGNED, Status.IN_PROGRESS, "")]
+    plan["first_response_at"] = _minutes(6)
+    if spec.status == Status.IN_PROGRESS:
+        return plan
+    resolved = spec.resolved_at - ticket.received_at
+    plan["resolution"] = ticket.remedy or "故障已排除，供电恢复正常。"
+    plan["resolved_at"] = resolved
+    if ticket.customer_reply:
+        events.append((resolved, EventKind.REPLY, "", "", "", ticket.customer_reply))
+    events.append((resolved, EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED, plan["resolution"]))
+    plan["callback"] = {"state": CallbackState.DUE, "attempts": [], "due_at": spec.callback_due}
+    if spec.callback_attempt_at is not None:
+        plan["callback"].update(attempts=[CallbackOutcome.UNREACHABLE], attempted_at=spec.callback_attempt_at)
+        events.append((spec.callback_attempt_at - ticket.received_at, EventKind.CALLBACK, "callback", "",
+                       f"1: {CallbackOutcome(CallbackOutcome.UNREACHABLE).label}", ""))
+    return plan
 
 
 def _settle_clocks(tickets: list[Ticket], now: datetime) -> int:
@@ -326,11 +489,14 @@ def _plan(rng: random.Random, ticket: Ticket, now: datetime) -> dict:
         plan["pause_reason"] = "等待客户补充资料"
         events.append((elapsed.step(10, 600), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.PENDING_CUSTOMER,
                        plan["pause_reason"]))
+        plan["paused_at"] = elapsed.now()
         return plan
-    plan["resolution"] = "已核实处理，并答复客户。"
+    plan["resolution"] = ticket.remedy or "已核实处理，并答复客户。"
     spread = (5, 60) if repair else (120, 5000 if rng.random() < 0.85 else 9000)
-    events.append((elapsed.step(*spread), EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED,
-                   plan["resolution"]))
+    resolved = elapsed.step(*spread)
+    if ticket.customer_reply:
+        events.append((resolved, EventKind.REPLY, "", "", "", ticket.customer_reply))
+    events.append((resolved, EventKind.STATUS, "status", Status.IN_PROGRESS, Status.RESOLVED, plan["resolution"]))
     plan["resolved_at"] = elapsed.now()
     needs_callback = ticket.kind in settings.TICKETS_CALLBACK_KINDS
     if status == Status.RESOLVED:
