@@ -1,5 +1,6 @@
 """The bell in the API: ``/api/v1/notifications/``, mine only."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,13 +15,18 @@ from notifications.services import notifications_read
 class NotificationSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField()
     ticket_reference = serializers.CharField(source="ticket.reference", read_only=True)
+    ticket_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
-        fields = ["id", "ticket", "ticket_reference", "level", "target", "text", "created_at", "read_at"]
+        fields = ["id", "ticket", "ticket_reference", "ticket_url", "level", "target", "text", "created_at", "read_at"]
 
     def get_text(self, notification) -> str:
         return notification_text(notification)
+
+    def get_ticket_url(self, notification) -> str:
+        """The ticket's page (``POST …/read/`` marks the notice read)."""
+        return reverse("workspace:detail", args=[notification.ticket_id])
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

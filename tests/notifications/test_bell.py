@@ -238,3 +238,10 @@ def test_the_directors_page_with_its_digest_takes_the_same_queries_at_any_size(e
     assert director_notices().count() == 16 * 2  # the first four reach the director for their resolution too
     assert groups(director.get("/notifications/").content.decode()) == 16
     assert (small, count_queries(lambda: director.get("/notifications/"))) == (16, 16)
+
+
+def test_the_api_links_each_notice_to_its_ticket(escalated, api):
+    tickets = escalated()
+    rows = api("director").get("/api/v1/notifications/").json()["results"]
+    assert sorted((r["ticket_reference"], r["ticket_url"], r["level"]) for r in rows) == sorted(
+        (t.reference, f"/tickets/{t.pk}/", 2) for t in tickets)
