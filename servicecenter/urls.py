@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
+handler404 = "servicecenter.notfound.page_not_found"
 handler500 = "servicecenter.views.server_error"
 
 if settings.DEBUG:

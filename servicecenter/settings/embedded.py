@@ -4,6 +4,9 @@ DATABASE_URL or REDIS_URL mean a SQLite file and Celery over the broker of files
 (``servicecenter/fsbroker.py``), with DEBUG on for the demo."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, env
 
 DEBUG = env.bool("DEBUG", default=True)
+# DEBUG shows Django's technical 404 (its URL patterns) for a missing page: a person using the demo
+# sees the product's own page instead (servicecenter/notfound.py).
+MIDDLEWARE = [*MIDDLEWARE, "servicecenter.notfound.ProductNotFoundMiddleware"]
