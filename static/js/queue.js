@@ -1,6 +1,7 @@
 /* The queue's selection for bulk actions: x toggles the focused row (the one j/k moved to, or the row
    holding the focused link or box), shift+x selects every row on the page or none, the header box does
-   the same; the bulk bar shows how many are selected and hides when none are. The selection survives
+   the same, b moves to the bulk bar's first button; the bar shows how many are selected and hides when
+   none are. The selection survives
    the queue's refresh every 30 s. Loaded by the queue page only; plain ES2017, no build step. */
 (function () {
   "use strict";
@@ -56,6 +57,10 @@
     if (event.key === "X" || (event.key === "x" && event.shiftKey)) {
       var list = boxes();
       setAll(!(list.length && list.every(function (box) { return box.checked; })));
+    } else if (event.key === "b") {  // to the actions for the selection
+      var bar = document.querySelector("[data-bulk-bar]"), first = bar && !bar.hidden && bar.querySelector("button");
+      if (!first) { return; }
+      first.focus();
     } else if (event.key === "x") {
       var row = focusedRow(), box = row && row.querySelector("[data-select-row]");
       if (!box) { return; }
