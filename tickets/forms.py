@@ -1,11 +1,12 @@
 """Forms of the public pages: filing a ticket and tracking it, without an account."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from servicecenter.numbers import MomentFormField
-from staff.models import Unit
-from tickets.models import CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
+from staff.models import Skill, Unit
+from tickets.models import Area, CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
 
 PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
 
@@ -52,7 +53,14 @@ class NewTicketForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     customer_class = forms.ChoiceField(label=_("Customer class"), choices=CustomerClass.choices,
                                        initial=CustomerClass.RESIDENTIAL)
+    area = forms.ChoiceField(label=_("Area"), choices=Area.choices, initial=Area.URBAN, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    business_line = forms.ModelChoiceField(label=_("Business line"), required=False,
+                                           queryset=Skill.objects.filter(kind=Skill.Kind.BUSINESS_LINE).order_by("id"),
+                                           empty_label=_("— any —"))
+    team = forms.ModelChoiceField(label=_("Team queue"), required=False,
+                                  queryset=Unit.objects.filter(kind=Unit.Kind.TEAM).order_by("sort_order", "id"),
+                                  empty_label=_("— by the routing rules —"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
                                       initial=Priority.NORMAL)
@@ -64,6 +72,12 @@ class NewTicketForm(forms.Form):
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     take_it = forms.BooleanField(label=_("I handle it myself"), required=False, initial=True)
     call_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_line"].label_from_instance = lambda skill: (
+            skill.name_en if skill.name_en and (get_language() or "").startswith("en") else skill.name)
+        self.fields["team"].label_from_instance = lambda unit: unit.display_name
 
     def clean(self):
         data = super().clean()

@@ -87,3 +87,17 @@ def test_tracking_is_throttled(settings):
     codes = [client.post("/track/", {"reference": f"TS-20260101-00000{i}", "phone": "139"}).status_code
              for i in range(3)]
     assert codes == [404, 404, 429]
+
+
+def test_tracking_shows_the_result_once_resolved_and_not_before(shape_a, user, member):
+    from tickets import services
+
+    submit(Client())
+    ticket = Ticket.objects.get()
+    query = {"reference": ticket.reference, "phone": "13900001111"}
+    before = Client().post("/track/", query).content.decode()
+    assert 'id="result"' not in before
+    services.ticket_assign(ticket_id=ticket.pk, actor=user("director"), assignee=member("agent1"))
+    services.ticket_resolve(ticket_id=ticket.pk, actor=user("agent1"), resolution="更换熔断器，已恢复供电")
+    after = Client().post("/track/", query).content.decode()
+    assert '<dd id="result">更换熔断器，已恢复供电</dd>' in after

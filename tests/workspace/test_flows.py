@@ -165,7 +165,7 @@ def test_a_callback_is_recorded_from_the_ticket_page_with_no_outcome_chosen_for_
 
 
 def test_callbacks_due_on_later_days_are_listed_and_can_be_made_early(frozen, make_ticket, member, user):
-    ticket, callback = _resolved_with_callback(make_ticket, member, user)
+    _ticket, callback = _resolved_with_callback(make_ticket, member, user)
     Callback.objects.filter(pk=callback.pk).update(due_at=MONDAY + timedelta(days=3))
     page = signed_in("agent1").get("/callbacks/")
     groups = {name: [c.pk for c in page.context[name]] for name in ("overdue", "today", "upcoming", "later")}

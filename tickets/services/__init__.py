@@ -39,6 +39,7 @@ from tickets.services.callbacks import (
 from tickets.services.customers import (
     CUSTOMER_FIELDS,
     customer_access_for_edit,
+    customer_match,
     customer_match_or_create,
     customer_update,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "callback_due_at",
     "callback_kinds",
     "customer_access_for_edit",
+    "customer_match",
     "customer_match_or_create",
     "customer_update",
     "field_teams_for_dispatch",

@@ -11,6 +11,7 @@ from staff.access import Scope, scope_for
 from tickets import hooks
 from tickets.errors import TicketConflict, TicketError, TicketForbidden
 from tickets.models import (
+    Area,
     Customer,
     CustomerClass,
     Kind,
@@ -32,9 +33,22 @@ def _lock_customer_keys(*keys: str) -> None:
 
 
 @transaction.atomic
+def customer_match(*, phone: str = "", account_no: str = "", public: bool = False) -> Customer | None:
+    """The customer a ticket with these details would be filed for: by account number (not from the
+    public form), then by phone. Reads only; the intake and its preview ask the same question."""
+    phone, account_no = phone.strip(), account_no.strip()
+    customer = None
+    if account_no and not public:
+        customer = Customer.objects.filter(account_no=account_no).first()
+    if customer is None and phone:
+        customer = Customer.objects.filter(Q(phone=phone) | Q(phone_alt=phone)).order_by("id").first()
+    return customer
+
+
 def customer_match_or_create(
     *, name: str, phone: str = "", email: str = "", account_no: str = "",
     customer_class: str = CustomerClass.RESIDENTIAL, language: str = "", actor=None, public: bool = False,
+    area: str = "",
 ) -> Customer:
     """The existing customer with this account number, else with this phone; otherwise a new one.
 
@@ -49,17 +63,13 @@ def customer_match_or_create(
     if not (phone or account_no or email):
         raise TicketError(_("Give the customer's phone, account number or e-mail."), code="customer_contact")
     _lock_customer_keys(f"account:{account_no}", f"phone:{phone}")
-    customer = None
-    if account_no and not public:
-        customer = Customer.objects.filter(account_no=account_no).first()
-    if customer is None and phone:
-        customer = Customer.objects.filter(Q(phone=phone) | Q(phone_alt=phone)).order_by("id").first()
+    customer = customer_match(phone=phone, account_no=account_no, public=public)
     if customer is None:
         if public and account_no and Customer.objects.filter(account_no=account_no).exists():
             account_no = ""  # someone else's account: the new record does not claim it
         return Customer.objects.create(
             name=name, phone=phone, email=email, account_no=account_no, customer_class=customer_class,
-            language=language or settings.LANGUAGE_CODE,
+            language=language or settings.LANGUAGE_CODE, **({"area": area} if area in Area.values else {}),
         )
     if public or (getattr(actor, "pk", None) and not customer_in_scope(customer_id=customer.pk,
                                                                        scope=scope_for(actor))):

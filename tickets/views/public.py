@@ -65,7 +65,8 @@ def public_track(request):
             .filter(Q(customer__phone=phone) | Q(customer__phone_alt=phone))
             # Reports are not tracked here: a guessed reference with someone's phone would say they reported.
             .exclude(kind=Kind.REPORT)
-            .only("reference", "kind", "status", "received_at", "updated_at", "resolved_at", "subject")
+            .only("reference", "kind", "status", "received_at", "updated_at", "resolved_at", "subject", "resolution",
+                  "customer_reply")
             .first()
             if phone else None
         )
