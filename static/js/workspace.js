@@ -70,7 +70,11 @@
       case "/": var search = document.querySelector("[data-shortcut='/']"); if (search) { search.focus(); } break;
       case "j": select(current + 1); break;
       case "k": select(current - 1); break;
-      case "Enter": if (list[current]) { window.location.href = list[current].getAttribute("data-href"); } break;
+      case "Enter":
+        // Enter opens the row j/k chose; on any other link, button or the menu it does what they do.
+        if (!list[current] || (event.target !== document.body && !list[current].contains(event.target))) { return; }
+        window.location.href = list[current].getAttribute("data-href");
+        break;
       case "c":
         if (list[current] && list[current].getAttribute("data-claim")) { post(list[current].getAttribute("data-claim")); }
         else { var claim = document.querySelector("[data-shortcut='c']"); if (claim) { claim.click(); } }
@@ -89,5 +93,24 @@
     set("id_account_no", button.dataset.account); set("id_email", button.dataset.email);
     set("id_customer_class", button.dataset["class"]);
     var subject = document.getElementById("id_subject"); if (subject) { subject.focus(); }
+  });
+})();
+
+/* The header's menu on narrow screens: a <details> in base.html, so it opens without scripts too. Here the
+   button tells whether it is open (aria-expanded), and Escape or a click outside the header closes it. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.getElementById("menu"), button = menu && menu.querySelector("summary");
+    if (!button) { return; }
+    function sync() { button.setAttribute("aria-expanded", menu.open ? "true" : "false"); }
+    sync();
+    menu.addEventListener("toggle", sync);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) { menu.open = false; button.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !event.target.closest(".topbar")) { menu.open = false; }
+    });
   });
 })();
