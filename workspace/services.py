@@ -57,6 +57,11 @@ class SavedViewNotFound(NotFoundError):
     """No such view of this person (someone else's answers alike) (404)."""
 
 
+class BulkError(DomainError):
+    """A bulk action that cannot start (no selection, too many, no action, no assignee or priority) (400);
+    nothing was changed. A refusal of one ticket is that ticket's outcome, not this error."""
+
+
 def _name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
@@ -207,16 +212,16 @@ def tickets_bulk(*, actor, action: str, selection: list[tuple[int, int | None]],
     (id, the version the person saw), each through its own service call and transaction: a refused
     ticket keeps everything it had, the others are done. One outcome per ticket, in the given order."""
     if action not in BULK_ACTIONS:
-        raise DomainError(_("Choose what to do with the selected tickets."), code="action")
+        raise BulkError(_("Choose what to do with the selected tickets."), code="action")
     if not selection:
-        raise DomainError(_("Select at least one ticket."), code="tickets")
+        raise BulkError(_("Select at least one ticket."), code="tickets")
     if len(selection) > BULK_MAX:
-        raise DomainError(_("Select at most %(max)s tickets at once (you selected %(n)s).")
+        raise BulkError(_("Select at most %(max)s tickets at once (you selected %(n)s).")
                           % {"max": BULK_MAX, "n": len(selection)}, code="too_many")
     if action == "assign" and assignee is None:
-        raise DomainError(_("Choose whom to assign them to."), code="assignee")
+        raise BulkError(_("Choose whom to assign them to."), code="assignee")
     if action == "priority" and priority not in Priority.values:
-        raise DomainError(_("Choose the priority."), code="priority")
+        raise BulkError(_("Choose the priority."), code="priority")
     scope = scope_for(actor)
     ids = list(dict.fromkeys(ticket_id for ticket_id, _version in selection))
     references = dict(selectors.ticket_list_for(scope=scope, with_clocks=False).filter(pk__in=ids)
