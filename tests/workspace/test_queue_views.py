@@ -79,6 +79,8 @@ def test_rename_and_delete_with_clear_refusals(user):
     assert [name for name, *_rest in stored(owner)] == ["加急工单", "投诉"]
     listing = client.get("/tickets/views/").content.decode()
     assert f'<a href="/tickets/?view={first.pk}">加急工单</a>' in listing
+    assert ('<span class="filter-term">Queue: Team queue</span> · <span class="filter-term">Priority: Urgent</span>'
+            in listing)
 
     deleted = client.post(f"/tickets/views/{first.pk}/delete/")
     assert (deleted.status_code, deleted["Location"]) == (302, "/tickets/views/")

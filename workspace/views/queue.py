@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicecenter.errors import DomainError
@@ -143,12 +144,29 @@ def bulk(request):
     return render(request, "workspace/bulk_result.html", context)
 
 
+TAB_LABELS = {"mine": gettext_lazy("My queue"), "team": gettext_lazy("Team queue"), "all": gettext_lazy("Search")}
+
+
+def _described(view) -> list[tuple[str, str]]:
+    """A view's filters as the page names them: (the filter's label, its values' labels)."""
+    data = QueryDict(view.query)
+    fields = TicketFilter(data, queryset=None).form.fields
+    described = [(_("Queue"), str(TAB_LABELS.get(data.get("tab", "mine"), data.get("tab"))))]
+    for key in data:
+        if key == "tab" or key not in fields:
+            continue
+        choices = {str(value): str(label) for value, label in getattr(fields[key], "choices", ())}
+        described.append((str(fields[key].label or key), "、".join(choices.get(v, v) for v in data.getlist(key))))
+    return described
+
+
 def _views_page(request, *, status: int = 200, error: str = ""):
     if error:
         messages.error(request, error)
+    views = [(view, _described(view)) for view in services.saved_views_for(request.user)]
     return render(request, "workspace/saved_views.html",
-                  {"views": services.saved_views_for(request.user), "columns": dict(COLUMNS), "sorts": dict(SORTS),
-                   "name_max": services.NAME_MAX}, status=status)
+                  {"views": views, "columns": dict(COLUMNS), "sorts": dict(SORTS), "name_max": services.NAME_MAX},
+                  status=status)
 
 
 @staff_required
