@@ -84,3 +84,38 @@ def test_an_agent_ticks_two_rows_with_x_and_claims_both_from_the_bulk_bar(live_s
     box = bar.bounding_box()
     assert (box["x"], box["width"]) == (0, 390)
     screenshot(f"queue-bulk-phone-{language}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_agent_saves_the_filtered_queue_as_a_view_renames_it_and_deletes_it(live_server, page, screenshot,
+                                                                               sla_presets, language):
+    from workspace.models import SavedView
+
+    load_shape(SHAPE_A)
+    unclaimed(2)
+    base = live_server.url
+    sign_in(page, base, "agent1", language)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/tickets/?tab=team&kind=inquiry&cols=subject&ordering=-received_at")
+    expect(page.locator("#queue tbody tr[data-ticket]")).to_have_count(2)
+    page.locator(".save-view summary").click()
+    page.fill("#id_view_name", "咨询")
+    with page.expect_navigation():
+        page.press("#id_view_name", "Enter")
+    view = SavedView.objects.get()
+    assert page.url == f"{base}/tickets/?view={view.pk}"
+    expect(page.locator(".tabs a[aria-current=page]")).to_have_text("咨询")
+    expect(page.locator("#queue thead th")).to_have_count(4)  # the box, deadline, reference, subject
+    screenshot(f"queue-view-phone-{language}")
+
+    with page.expect_navigation():
+        page.locator(".tabs a.manage-views").click()
+    page.fill(f"#rename-{view.pk}", "停电咨询")
+    with page.expect_navigation():
+        page.press(f"#rename-{view.pk}", "Enter")
+    expect(page.locator(f"tr[data-view='{view.pk}'] td").first).to_have_text("停电咨询")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(f"saved-views-phone-{language}")
+    with page.expect_navigation():
+        page.locator(f"tr[data-view='{view.pk}'] form[action$='/delete/'] button").click()
+    assert SavedView.objects.count() == 0
