@@ -69,12 +69,12 @@ def _unit_name(value: str) -> str:
 def _outcome(label: str) -> str:
     """A callback outcome stored as its label (in the writer's language), in the reader's."""
     for outcome in CallbackOutcome:
-        if label in (outcome.value, str(outcome.label)):
-            return str(outcome.label)
+        written = {outcome.value}
         for language in ("en", "zh-hans"):
             with translation.override(language):
-                if label == str(outcome.label):
-                    return str(outcome.label)
+                written.add(str(outcome.label))
+        if label in written:
+            return str(outcome.label)
     return label
 
 
