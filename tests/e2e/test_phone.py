@@ -160,3 +160,23 @@ def test_an_agent_works_on_a_phone(live_server, browser, tickets, language):
         assert (response.status, response.headers["content-type"]) == (200, "image/svg+xml")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_leader_reads_the_notices_the_org_chart_and_the_dashboard_on_a_phone(live_server, browser, tickets,
+                                                                                 language):
+    """The director has notices, the whole org chart and the dashboard; none is wider than the phone."""
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, base, "director", language)
+        for name, path, selector in (("notifications", "/notifications/", "main h1"),
+                                     ("org-chart", "/org/", "table.org"),
+                                     ("dashboard", "/dashboard/", "#by-department")):
+            page.goto(f"{base}{path}")
+            expect(page.locator(selector)).to_be_visible()
+            fits(page, name, language)
+    finally:
+        context.close()
