@@ -166,3 +166,16 @@ def test_the_queue_with_a_saved_view_takes_13_queries_at_10_and_at_1000_tickets(
     response = client.get(f"/tickets/?view={view.pk}")
     assert response.context["page"].paginator.count == (500 if "complaint" in query else 1000)
     assert (small, count_queries(lambda: client.get(f"/tickets/?view={view.pk}"))) == (13, 13)
+
+
+def test_my_views_page_takes_the_same_queries_with_1_and_with_15_views(user, count_queries):
+    owner = user("agent1")
+    client = signed_in("agent1")
+    services.saved_view_create(owner=owner, name="视图0", query="tab=team&kind=complaint&priority=urgent")
+    small = count_queries(lambda: client.get("/tickets/views/"))
+    for n in range(1, 15):
+        services.saved_view_create(owner=owner, name=f"视图{n}", query="status=new&status=assigned",
+                                   columns=["subject"], sort="priority")
+    response = client.get("/tickets/views/")
+    assert len(response.context["views"]) == 15
+    assert (small, count_queries(lambda: client.get("/tickets/views/"))) == (11, 11)
