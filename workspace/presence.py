@@ -27,8 +27,3 @@ def presence_report(*, ticket_id: int, user_id: int, name: str, state: str) -> l
     others = [entry for uid, entry in people.items() if uid != user_id]
     return sorted(others, key=lambda entry: (entry["state"] != "typing", entry["name"]))
 
-
-def presence_leave(*, ticket_id: int, user_id: int) -> None:
-    people = cache.get(_key(ticket_id)) or {}
-    if people.pop(user_id, None) is not None:
-        cache.set(_key(ticket_id), people, timeout=FRESH * 3)

@@ -31,11 +31,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, transactional_db):
+    """A fresh browser tab; closed while the test's database is still there, so a page that polls (the
+    queue, a ticket's presence) never reaches the server after the test has ended."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    page.goto("about:blank")
     context.close()
 
 

@@ -18,7 +18,7 @@ from tickets import selectors, services, workflow
 from tickets.errors import TicketError, TicketNotFound
 from tickets.forms import BodyForm, CallbackAttemptForm, ComplaintRecordForm, WorkOrderStepForm
 from tickets.models import CallbackState, CancelReason, Kind, WorkOrder, WorkOrderStatus
-from workspace.presence import presence_leave, presence_report
+from workspace.presence import presence_report
 from workspace.views.common import _after_write, _scope, staff_required
 
 # What each action's form calls the text a person typed; kept and shown again when the action is refused.
@@ -224,10 +224,6 @@ def presence(request, pk: int):
     _ticket_in_sight(request, pk)
     scope = _scope(request)
     name = scope.staff.name if scope.staff else request.user.get_username()
-    if request.POST.get("state") == "gone":
-        presence_leave(ticket_id=pk, user_id=request.user.pk)
-        others = []
-    else:
-        others = presence_report(ticket_id=pk, user_id=request.user.pk, name=name,
-                                 state=request.POST.get("state", "viewing"))
+    others = presence_report(ticket_id=pk, user_id=request.user.pk, name=name,
+                             state=request.POST.get("state", "viewing"))
     return render(request, "tickets/partials/_presence.html", {"others": others})
