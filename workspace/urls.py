@@ -16,6 +16,9 @@ urlpatterns = [
     path("tickets/lookup/route/", views.route_preview, name="route-preview"),
     path("tickets/<int:pk>/", views.detail, name="detail"),
     path("tickets/<int:pk>/do/<slug:action>/", views.act, name="act"),
+    path("tickets/<int:pk>/presence/", views.presence, name="presence"),
+    path("work-orders/", views.work_orders, name="work-orders"),
+    path("work-orders/<int:pk>/<slug:step>/", views.work_order_step, name="work-order-step"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/<int:pk>/attempt/", views.callback_attempt, name="callback-attempt"),
 ]

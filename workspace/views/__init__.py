@@ -8,7 +8,10 @@ and nothing changed. With htmx, the queue and the look-ups return partials.
 from workspace.views.callbacks import callback_attempt, callbacks
 from workspace.views.intake import customer_lookup, new_ticket, route_preview
 from workspace.views.queue import queue, queue_for
-from workspace.views.ticket import act, detail
+from workspace.views.ticket import act, detail, presence
+from workspace.views.work_orders import work_order_step, work_orders
 
-__all__ = ["act", "callback_attempt", "callbacks", "customer_lookup", "detail", "new_ticket", "queue", "queue_for",
-           "route_preview"]
+__all__ = [
+    "act", "callback_attempt", "callbacks", "customer_lookup", "detail", "new_ticket", "presence", "queue",
+    "queue_for", "route_preview", "work_order_step", "work_orders",
+]
