@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,6 +32,18 @@ class PositionInline(admin.TabularInline):
     autocomplete_fields = ["reports_to"]
 
 
+class UnitTreeChangeList(ChangeList):
+    """The unit list is the tree, depth first (each team under its own department), unless a column is
+    sorted: the model's ordering, which a change list applies, would scatter it (the tree's order is an
+    annotation of the tree query, so it is the change list's, not the admin's ``get_ordering``, which
+    other admins' filters use on plain querysets)."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["tree_ordering"]
+
+
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["indented_name", "code", "kind", "parent"]
@@ -43,10 +56,8 @@ class UnitAdmin(SimpleHistoryAdmin):
         # (not super's: it orders by get_ordering before the tree's fields exist)
         return self.model._default_manager.with_tree_fields().order_siblings_by("sort_order", "id")
 
-    def get_ordering(self, request):
-        # The list is the tree, depth first (each team under its department); an explicit order_by
-        # (the model's ordering, which the change list would apply) would scatter it.
-        return ["tree_ordering"]
+    def get_changelist(self, request, **kwargs):
+        return UnitTreeChangeList
 
     @admin.display(description=_("name"))
     def indented_name(self, obj):
