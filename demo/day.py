@@ -27,12 +27,16 @@ from tickets.models import Kind, SlaState, Status, Ticket
 
 OPEN = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER)
 LATE_PAUSE = "late_pause"  # paused after its deadline had passed: it would have breached first
+LATE_SOON = "late_soon"  # late within SOON
+SOON = timedelta(minutes=15)
 
-# How many of the randomly drawn open tickets may stay at risk or late, and resolved tickets whose
-# callback is overdue; the scene adds one of each on top.
+# How many of the randomly drawn open tickets may stay at risk (or will be within SOON), late, or
+# waiting for the customer, and resolved tickets whose callback is overdue; the scene adds one at
+# risk, one late and one overdue callback on top.
 AT_RISK_MAX = 4
 BREACHED_MAX = 3
 OVERDUE_CALLBACKS_MAX = 2
+PAUSED_MAX = 8
 # Waiting for the customer longer than this, a ticket has been closed without the customer's answer.
 PAUSED_DAYS_MAX = 3
 
@@ -83,8 +87,19 @@ class Deadlines:
     def next_workday(self, day):
         return self.engine.nth_workday_after(day, 1)
 
+    @staticmethod
+    def _running(warn: datetime, due: datetime, now: datetime) -> str:
+        """A running clock's state at ``now``, looking ``SOON`` ahead: the beat's first sweeps must
+        not turn a kept ticket late or at risk."""
+        if due <= now:
+            return SlaState.BREACHED
+        if due <= now + SOON:
+            return LATE_SOON
+        return SlaState.AT_RISK if warn <= now + SOON else SlaState.ON_TRACK
+
     def state(self, ticket: Ticket, plan: dict, now: datetime) -> str:
-        """The open ticket's SLA state at ``now`` with this plan, as ``ticket_sla_refresh`` would say."""
+        """The open ticket's SLA state at ``now`` with this plan, as ``ticket_sla_refresh`` would say
+        (at risk already when it will be within ``SOON``; ``LATE_SOON`` when late within ``SOON``)."""
         base = ticket.received_at
         order = plan["work_order"]
         offset = plan.get("first_response_at")
@@ -102,8 +117,8 @@ class Deadlines:
             if target == Target.RESOLUTION and plan.get("paused_at") is not None:
                 states.add(LATE_PAUSE if base + plan["paused_at"] >= due else SlaState.PAUSED)
             else:
-                states.add(SlaState.BREACHED if due <= now else SlaState.AT_RISK if warn <= now else SlaState.ON_TRACK)
-        for state in (LATE_PAUSE, SlaState.BREACHED, SlaState.PAUSED, SlaState.AT_RISK, SlaState.ON_TRACK):
+                states.add(self._running(warn, due, now))
+        for state in (LATE_PAUSE, LATE_SOON, SlaState.BREACHED, SlaState.PAUSED, SlaState.AT_RISK, SlaState.ON_TRACK):
             if state in states:
                 return state
         return SlaState.MET
@@ -117,7 +132,8 @@ class DayBudget:
     deadlines: Deadlines
     now: datetime
     left: dict[str, int] = field(default_factory=lambda: {
-        SlaState.AT_RISK: AT_RISK_MAX, SlaState.BREACHED: BREACHED_MAX, "overdue_callback": OVERDUE_CALLBACKS_MAX})
+        SlaState.AT_RISK: AT_RISK_MAX, SlaState.BREACHED: BREACHED_MAX, SlaState.PAUSED: PAUSED_MAX,
+        "overdue_callback": OVERDUE_CALLBACKS_MAX})
 
     def keeps(self, ticket: Ticket, plan: dict) -> bool:
         if ticket.status in OPEN:
@@ -127,9 +143,10 @@ class DayBudget:
             state = "overdue_callback" if due <= self.now else SlaState.ON_TRACK
         else:
             return True
-        if state == LATE_PAUSE or (state == SlaState.PAUSED and self.now - ticket.received_at - plan["paused_at"]
-                                   > timedelta(days=PAUSED_DAYS_MAX)):
-            return False  # late before the pause, or waiting so long that it was closed without an answer
+        waited_too_long = state == SlaState.PAUSED and (
+            self.now - ticket.received_at - plan["paused_at"] > timedelta(days=PAUSED_DAYS_MAX))
+        if state in (LATE_PAUSE, LATE_SOON) or waited_too_long:
+            return False  # late (or about to be), or waiting so long that it was closed without an answer
         if state not in self.left:
             return True
         if self.left[state] <= 0:

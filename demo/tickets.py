@@ -189,16 +189,14 @@ def seed_tickets(*, count: int = 2000, days: int = 60, seed: int = 20261122, now
 
     center = _Center(teams=teams, agents_by_team=agents_by_team, customers=customers, technical=technical,
                      counters=defaultdict(int))
-    tickets, plans = [], []
     budget = DayBudget(deadlines=Deadlines(), now=now)
-    for _ in range(count):
+    scene = _scene(rng, center, budget.deadlines, now)[:count]  # every stage of the day, at any hour
+    tickets, plans = [t for t, _ in scene], [p for _, p in scene]
+    for _ in range(count - len(scene)):
         ticket = _new_ticket(rng, center, now=now, days=days)
         plan = _plan(rng, ticket, now)
         if not budget.keeps(ticket, plan):  # handled in time, as most are: closed
             plan = _close(rng, center, ticket, now)
-        tickets.append(ticket)
-        plans.append(plan)
-    for ticket, plan in _scene(rng, center, budget.deadlines, now):
         tickets.append(ticket)
         plans.append(plan)
     counters = center.counters
