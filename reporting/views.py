@@ -81,11 +81,15 @@ def dashboard_export(request, fmt: str, scope):
         return bad_request(period)
     date_from, date_to = period.cleaned_data["date_from"], period.cleaned_data["date_to"]
     board = dashboard_for(scope=scope, date_from=date_from, date_to=date_to)
-    header = [_("Group by"), _("Group"), _("Clocks"), _("Completed"), _("Met on time"), _("Breached"),
-              _("At risk"), _("Compliance"), _("Response (working h)"), _("Resolution (working h)")]
+    # The clocks by state: completed = met on time + breached, and breached = met late + breached, not yet met;
+    # the rest are paused, at risk or on track.
+    header = [_("Group by"), _("Group"), _("Clocks"), _("Completed"), _("Met on time"), _("Breached"), _("Met late"),
+              _("Breached, not yet met"), _("Paused"), _("At risk"), _("On track"), _("Compliance"),
+              _("Response (working h)"), _("Resolution (working h)")]
     groups = {"team": _("Team"), "agent": _("Agent"), "kind": _("Kind")}
     rows = [[groups.get(group, group), r["group_name"] or "—", r["clocks"], r["completed"], r["met_on_time"],
-             r["breached"], r["at_risk"], r["compliance"],
+             r["breached"], r["met_late"], r["breached_unmet"], r["paused"], r["at_risk"], r["on_track"],
+             r["compliance"],
              round(r["response_working_seconds"] / 3600, 2) if r["response_working_seconds"] else None,
              round(r["resolution_working_seconds"] / 3600, 2) if r["resolution_working_seconds"] else None]
             for group, results in board.compliance.items() for r in results]

@@ -4,12 +4,15 @@ times (wall and working) by team, agent, kind or target over a period of receipt
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sla.models import Clock, ClockState
 
 GROUPS = {
-    "team": ("ticket__team_id", "ticket__team__name"),
+    # A clock counts for the team that held its ticket when it breached or was met (``Clock.team``), not
+    # for the team that holds the ticket now; a clock still running on time counts for the current team.
+    "team": (Coalesce("team_id", "ticket__team_id"), Coalesce("team__name", "ticket__team__name")),
     "agent": ("ticket__assignee_id", "ticket__assignee__name"),
     "kind": ("ticket__kind", "ticket__kind"),
     "target": ("target", "target"),
@@ -41,8 +44,10 @@ def sla_metrics_by(*, tickets, date_from: date | None = None, date_to: date | No
     keys = {}
     for group in groups:
         key, label = GROUPS[group]
-        keys[f"{group}_key"], keys[f"{group}_name"] = F(key), F(label)
+        keys[f"{group}_key"] = F(key) if isinstance(key, str) else key
+        keys[f"{group}_name"] = F(label) if isinstance(label, str) else label
     on_time = Q(state=ClockState.MET, breached_at__isnull=True)
+    unmet = Q(state__in=[ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED])
     response = Q(target="first_response", state=ClockState.MET)
     resolution = Q(target="resolution", state=ClockState.MET)
     rows = list(
@@ -53,7 +58,14 @@ def sla_metrics_by(*, tickets, date_from: date | None = None, date_to: date | No
         .annotate(
             clocks=Count("id"),
             met_on_time=Count("id", filter=on_time),
+            late_met=Count("id", filter=Q(state=ClockState.MET, breached_at__isnull=False)),  # (Clock.met_late)
             breached=Count("id", filter=Q(breached_at__isnull=False)),
+            # Disjoint with met_on_time, met_late and at_risk: now breached (not met), paused, on track.
+            breached_unmet=Count("id", filter=unmet & (Q(breached_at__isnull=False)
+                                                       | Q(state=ClockState.RUNNING, due_at__lte=now))),
+            paused=Count("id", filter=Q(state=ClockState.PAUSED, breached_at__isnull=True)),
+            on_track=Count("id", filter=Q(state=ClockState.RUNNING, breached_at__isnull=True, warn_at__gt=now,
+                                          due_at__gt=now)),
             at_risk=Count("id", filter=Q(state=ClockState.RUNNING, warn_at__lte=now, due_at__gt=now)),
             running=Count("id", filter=Q(state__in=[ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED])),
             response_n=Count("id", filter=response),
@@ -65,7 +77,8 @@ def sla_metrics_by(*, tickets, date_from: date | None = None, date_to: date | No
         )
         .order_by()
     )
-    sums = ("clocks", "met_on_time", "breached", "at_risk", "running", "response_n", "response_wall",
+    sums = ("clocks", "met_on_time", "late_met", "breached", "breached_unmet", "paused", "on_track", "at_risk",
+            "running", "response_n", "response_wall",
             "response_working", "resolution_n", "resolution_wall", "resolution_working")
     period = {"from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat()}
     reports = {}
@@ -84,6 +97,7 @@ def sla_metrics_by(*, tickets, date_from: date | None = None, date_to: date | No
 
 def _finish(row: dict) -> dict:
     completed = row["met_on_time"] + row["breached"]
+    row["met_late"] = row.pop("late_met")
     row["completed"] = completed
     row["compliance"] = round(row["met_on_time"] / completed, 4) if completed else None
     for kind in ("response", "resolution"):

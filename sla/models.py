@@ -5,6 +5,7 @@ The arithmetic is in ``sla/calendar.py``; workflows in ``sla/services.py``; the 
 """
 
 import uuid
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -202,6 +203,12 @@ class Clock(models.Model):
     warned_at = models.DateTimeField(_("warning sent at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
+    # The team that held the ticket when the clock breached, or else when it was met: the figures count
+    # the clock for that team, not for whichever team holds the ticket now. Empty while it runs on time.
+    # No index and no database constraint: only the figures read it, grouped, and a unit's deletion empties it
+    # through the ORM (a constraint or an index would lock the big table while they build).
+    team = models.ForeignKey("staff.Unit", models.SET_NULL, null=True, blank=True, related_name="+",
+                             db_index=False, db_constraint=False, verbose_name=_("team when met or breached"))
 
     class Meta:
         verbose_name = _("clock")
@@ -233,6 +240,18 @@ class Clock(models.Model):
     @property
     def is_late(self) -> bool:
         return self.breached_at is not None
+
+    @property
+    def met_late(self) -> bool:
+        """Met, but after a deadline had passed (the breach stays recorded when the clock is met)."""
+        return self.state == ClockState.MET and self.breached_at is not None
+
+    @property
+    def late_by(self) -> timedelta | None:
+        """How long after its deadline a late clock was met (wall time), else None."""
+        if not self.met_late or self.met_at is None or self.met_at <= self.due_at:
+            return None
+        return self.met_at - self.due_at
 
 
 class Escalation(models.Model):

@@ -129,7 +129,7 @@ def _live(ticket_id: int, targets: Iterable[str]) -> QuerySet[Clock]:
 def clock_meet(*, ticket_id: int, target: str, at: datetime, actor: AnyUser | None = None,
                callback: Callback | None = None) -> Clock | None:
     """Stop a clock: met at ``at``; late if past its deadline (the breach stays recorded)."""
-    qs = Clock.objects.select_for_update(of=("self",)).select_related("calendar").filter(state__in=LIVE)
+    qs = Clock.objects.select_for_update(of=("self",)).select_related("calendar", "ticket").filter(state__in=LIVE)
     qs = qs.filter(callback=callback) if callback is not None else qs.filter(ticket_id=ticket_id, target=target,
                                                                               callback__isnull=True)
     clock = qs.first()
@@ -146,6 +146,8 @@ def clock_meet(*, ticket_id: int, target: str, at: datetime, actor: AnyUser | No
     clock.elapsed_working = max(engine.working_seconds(clock.started_at, at, clock.unit) - clock.paused_seconds, 0)
     if at > clock.due_at and clock.breached_at is None:
         clock.breached_at = clock.due_at
+    if clock.team_id is None:  # a clock that breached stays counted for the team it breached in
+        clock.team_id = clock.ticket.team_id
     clock.next_escalation_at = None
     clock.save()
     ticket_sla_refresh(ticket_ids=[ticket_id])
@@ -169,6 +171,8 @@ def _resume(clock: Clock, since: datetime, at: datetime, actor: AnyUser | None, 
     compute(clock)
     clock.paused_at = None
     clock.met_at = None
+    if clock.breached_at is None:  # runs again: counted for whichever team holds it when it stops
+        clock.team_id = None
     clock.state = ClockState.BREACHED if clock.breached_at is not None and clock.due_at <= at else ClockState.RUNNING
     clock.save()
     return event_build(ticket_id=clock.ticket_id, kind=EventKind.SLA, actor=actor, field=f"sla:{clock.target}",
@@ -383,7 +387,7 @@ def clocks_backfill(*, ticket_ids: Iterable[int]) -> int:
                 clock.state = ClockState.CANCELLED
             elif stopped is not None:
                 engine = work_calendar(clock.calendar)
-                clock.state, clock.met_at = ClockState.MET, stopped
+                clock.state, clock.met_at, clock.team_id = ClockState.MET, stopped, ticket.team_id
                 clock.elapsed_wall = (stopped - started).total_seconds()
                 clock.elapsed_working = engine.working_seconds(started, stopped, clock.unit)
                 if stopped > clock.due_at:

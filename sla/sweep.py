@@ -131,7 +131,7 @@ class SweepResult:
 
 
 _COLUMNS = ("id", "ticket_id", "target", "calendar_id", "due_at", "warned_at", "breached_at", "escalation_level",
-            "next_escalation_at", "escalate_every", "escalate_every_unit")
+            "next_escalation_at", "escalate_every", "escalate_every_unit", "team_id")
 
 
 def _due(filters: dict, order: str, batch: int) -> list[dict]:
@@ -160,7 +160,7 @@ def _set_rows(rows: list[dict], **fields) -> None:
     names = list(fields)
     if connection.vendor == "postgresql":
         types = {"state": "text", "breached_at": "timestamptz", "escalation_level": "int",
-                 "next_escalation_at": "timestamptz", "warned_at": "timestamptz"}
+                 "next_escalation_at": "timestamptz", "warned_at": "timestamptz", "team_id": "bigint"}
         assignments = ", ".join(f"{n} = v.{n}" for n in names)
         columns = ", ".join(f"%s::{types[n]}[]" for n in names)
         sql = (f"UPDATE sla_clock AS c SET {assignments} FROM unnest(%s::bigint[], {columns}) "  # noqa: S608
@@ -214,12 +214,16 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
         # again without a second level 1: its ladder carries on where it was.
         again = [r for r in breaches if r["breached_at"] is not None]
         breaches = [r for r in breaches if r["breached_at"] is None]
-        _set_rows(again, state=lambda r: ClockState.BREACHED, warned_at=warned_at)
+        # A breach records the team that holds the ticket (the figures count the clock for it, even after
+        # a transfer); a clock breached again keeps the team of its first breach.
+        _set_rows(again, state=lambda r: ClockState.BREACHED, warned_at=warned_at,
+                  team_id=lambda r: r["team_id"] or r["ticket__team_id"])
         _set_rows(
             breaches,
             state=lambda r: ClockState.BREACHED,
             warned_at=warned_at,
             breached_at=lambda r: r["due_at"],
+            team_id=lambda r: r["ticket__team_id"],
             escalation_level=lambda r: 1,
             next_escalation_at=lambda r: next_level_at(r, r["due_at"], 1),
         )

@@ -99,6 +99,8 @@ class ClockSerializer(serializers.Serializer):
     warn_at = serializers.DateTimeField()
     met_at = serializers.DateTimeField(allow_null=True)
     breached_at = serializers.DateTimeField(allow_null=True)
+    met_late = serializers.BooleanField(help_text=_(
+        "True for a clock met after its deadline (state met, breached_at kept); false otherwise."))
     provisional = serializers.BooleanField()
     amount = serializers.IntegerField()
     unit = serializers.CharField()
