@@ -9,10 +9,14 @@ A value it does not know is shown as it was stored, never dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,14 +60,42 @@ def _moment(value: str) -> str:
     return formats.date_format(timezone.localtime(moment), "m-d H:i")
 
 
-def _unit_name(value: str) -> str:
-    """A team's name as stored (in whichever language the writer read) in the reader's language."""
+# Unit names read for a whole timeline at once (``timeline_entries``): stored name → the reader's.
+_UNITS: ContextVar[dict[str, str] | None] = ContextVar("timeline_units", default=None)
+
+
+def _units_named(names: set[str]) -> dict[str, str]:
+    """Stored unit names (Chinese, or English when an English reader made the change) → display names."""
     from staff.models import Unit
 
+    names.discard("")
+    if not names:
+        return {}
+    found: dict[str, str] = {}
+    for unit in Unit.objects.filter(Q(name__in=names) | Q(name_en__in=names)).order_by("id"):
+        for stored in (unit.name, unit.name_en):
+            if stored in names:
+                found.setdefault(stored, unit.display_name)
+    return found
+
+
+def _unit_name(value: str) -> str:
+    """A team's name as stored (in whichever language the writer read) in the reader's language."""
     if not value:
         return value
-    unit = Unit.objects.filter(name=value).first() or Unit.objects.filter(name_en=value).first()
-    return unit.display_name if unit else value
+    known = _UNITS.get()
+    if known is None:
+        known = _units_named({value})
+    return known.get(value, value)
+
+
+def _unit_values(event: TicketEvent) -> set[str]:
+    if event.field in UNIT_FIELDS:
+        return {event.old_value, event.new_value}
+    if event.kind == EventKind.DISPATCHED:
+        match = _WORK_ORDER.match(event.new_value)
+        return {match[2].strip()} if match else {event.new_value}
+    return set()
 
 
 def _outcome(label: str) -> str:
@@ -262,6 +294,26 @@ def timeline_entry(event: TicketEvent) -> Entry:
         return _escalated(event)
     sentence = SENTENCES.get(event.kind, _plain)
     return Entry(sentence(event), event.body)
+
+
+@contextmanager
+def timeline_units(events: Iterable[TicketEvent]) -> Iterator[None]:
+    """While it lasts, the units that ``events`` name are known (one query for all of them)."""
+    names: set[str] = set()
+    for event in events:
+        names |= _unit_values(event)
+    token = _UNITS.set(_units_named(names))
+    try:
+        yield
+    finally:
+        _UNITS.reset(token)
+
+
+def timeline_entries(events: Iterable[TicketEvent]) -> list[tuple[TicketEvent, Entry]]:
+    """A whole timeline: each entry with its sentence; the units it names are read in one query."""
+    events = list(events)
+    with timeline_units(events):
+        return [(event, timeline_entry(event)) for event in events]
 
 
 def timeline_text(event: TicketEvent) -> str:

@@ -93,3 +93,20 @@ def test_timeline_text_is_the_entrys_sentence():
     event = event_build(ticket_id=1, kind="assigned", field="assignee", new="刘洋")
     with translation.override("zh-hans"):
         assert timeline_text(event) == "分派给 刘洋"
+
+
+def test_a_whole_timeline_reads_its_teams_in_one_query(django_assert_num_queries):
+    from tickets.timeline import timeline_entries
+
+    events = [event_build(ticket_id=1, kind="transferred", field="team", old="接待服务组", new="技术服务一片区"),
+              event_build(ticket_id=1, kind="dispatched", field="work_order", new="WO-1 → 技术服务二片区"),
+              event_build(ticket_id=1, kind="changed", field="team", old="Reception Service", new="技术服务一片区"),
+              event_build(ticket_id=1, kind="note", body="备注")]
+    with translation.override("en"), django_assert_num_queries(1):
+        texts = [entry.text for _, entry in timeline_entries(events)]
+    assert texts == ["Transferred from Reception Service to Technical Service, Region 1",
+                     "Work order WO-1 dispatched to Technical Service, Region 2",
+                     "Team changed from Reception Service to Technical Service, Region 1", "Internal note"]
+    with translation.override("zh-hans"), django_assert_num_queries(1):
+        texts = [entry.text for _, entry in timeline_entries(events)]
+    assert texts[2] == "班组由 接待服务组 改为 技术服务一片区"  # stored by an English reader, read in Chinese

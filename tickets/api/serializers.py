@@ -23,7 +23,7 @@ from tickets.models import (
     WorkOrder,
 )
 from tickets.selectors import sees_reporter
-from tickets.timeline import timeline_text
+from tickets.timeline import timeline_text, timeline_units
 
 PRIORITY_BY_NAME = {p.name.lower(): p.value for p in Priority}
 MAX_VERSION = 2**31 - 1  # the column's range: a bigger version is a bad number (400), not a stale one (409)
@@ -306,12 +306,20 @@ class CancelSerializer(VersionSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class TicketEventListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        events = list(data.all() if hasattr(data, "all") else data)
+        with timeline_units(events):  # the teams the entries name, in one query
+            return super().to_representation(events)
+
+
 class TicketEventSerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField(help_text="The entry as a sentence in the request's language.")
 
     class Meta:
         model = TicketEvent
+        list_serializer_class = TicketEventListSerializer
         fields = ["id", "kind", "actor", "actor_name", "created_at", "field", "old_value", "new_value", "body",
                   "text"]
 
