@@ -34,7 +34,7 @@ def entry(kind, field="", old="", new="", body="", language="zh-hans"):
      "Repair completed 11-28 12:30"),
     (("callback", "callback", "", "2: Unreachable"), "第 2 次回访：无法接通", "Callback attempt 2: Unreachable"),
     (("callback", "callback", "", "满意"), "回访：满意", "Callback: Satisfied"),  # the demo's rows
-    (("raised", "raised_to", "", "张伟"), "已上报 张伟", "Raised to 张伟"),
+    (("raised", "raised_to", "", "张伟"), "已上报给 张伟", "Raised to 张伟"),
     (("sla", "sla:resolution", "2026-11-20 17:30", "2026-11-23 17:30"),
      "办结（答复）时限由 11-20 17:30 调整为 11-23 17:30",
      "Resolution (reply) deadline moved from 11-20 17:30 to 11-23 17:30"),
