@@ -3,7 +3,13 @@
 Written with bulk inserts (a few dozen statements, a few seconds on SQLite) rather than through the
 services one ticket at a time; the SLA clocks are then started by ``sla.services.clocks_backfill``
 and one sweep raises the warnings and escalations that the data calls for. Deterministic: the same
-seed gives the same center.
+seed at the same moment gives the same center.
+
+The center tells a normal day at the moment it is seeded (``demo/day.py``): a drawn open ticket
+that would be late or at risk by then, beyond a handful, was handled in time and is closed instead,
+and a few tickets placed relative to now show every stage (a repair's crew on its way, on site and
+done, callbacks due today, on the next working day and overdue). Resolved complaints carry their
+whole record: category, responsible department, investigation, remedy and reply to the customer.
 """
 
 import random
