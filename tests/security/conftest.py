@@ -1,6 +1,5 @@
 """The objects the security tests point at: a ticket of agent1 with a work order, a callback, a
 follow-up, a review, a scorecard, a notification, a call import and a live survey link."""
-
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from tests.security.cast import make_cast
 from tests.surveys.factories import review, survey
 from tickets import services
 from tickets.models import Callback, Customer, Kind, Ticket, TicketEvent, WorkOrder
+from workspace.models import SavedView
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)  # a Monday morning
@@ -58,7 +58,9 @@ def _objects(make_ticket, member, user):
     notification = Notification.objects.create(recipient=user("lead1"), ticket=t1, created_at=at, target="resolution")
     call_import = CallImport.objects.create(name="q.log", format="queue_log", status="done", content="",
                                             sha256="0" * 64)
+    saved_view = SavedView.objects.create(owner=user("agent1"), name="我的报修", query="tab=mine&kind=repair")
     return {
+        "saved_view": saved_view.pk,
         "t1": t1.pk, "customer": t1.customer_id, "work_order": WorkOrder.objects.get(ticket=t1).pk,
         "callback": Callback.objects.get(ticket=complaint).pk, "follow_up": follow_up.pk,
         "review": review(complaint, at=at, error=False, reviewer=member("lead1")).pk,
@@ -76,7 +78,8 @@ def fingerprint() -> tuple:
             QualityReview.objects.count(), sorted(Scorecard.objects.values_list("adjustment", flat=True)),
             Notification.objects.filter(read_at__isnull=False).count(), Unit.objects.count(),
             Position.objects.count(), StaffMember.objects.count(), WorkOrder.objects.filter(arrived_at__isnull=False)
-            .count(), list(Customer.objects.order_by("pk").values_list("name", "phone", "customer_class", "area")))
+            .count(), list(Customer.objects.order_by("pk").values_list("name", "phone", "customer_class", "area")),
+            list(SavedView.objects.order_by("pk").values_list("owner_id", "name", "query")))
 
 
 @pytest.fixture

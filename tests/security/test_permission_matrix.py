@@ -68,8 +68,10 @@ RULES: dict[str, list[Rule]] = {
     "workspace:bulk": [R(STAFF, "/tickets/bulk/", "post", {"action": "priority", "priority": "1", "ticket": "{t1}"})],
     "workspace:views": [R(STAFF, "/tickets/views/"), R(STAFF, "/tickets/views/", "post", {"name": "matrix"})],
     # A saved view is its owner's only (tests/workspace/test_queue_views.py); no role here owns view 0.
-    "workspace:view-rename": [R(frozenset(), "/tickets/views/0/rename/", "post", {"name": "matrix"})],
-    "workspace:view-delete": [R(frozenset(), "/tickets/views/0/delete/", "post")],
+    # A saved view is its owner's alone (agent1's here): to everyone else it does not exist.
+    "workspace:view-rename": [R(frozenset({"agent"}), "/tickets/views/{saved_view}/rename/", "post",
+                                {"name": "matrix"})],
+    "workspace:view-delete": [R(frozenset({"agent"}), "/tickets/views/{saved_view}/delete/", "post")],
     "workspace:new": [R(STAFF, "/tickets/new/")],
     "workspace:customer-lookup": [R(STAFF, "/tickets/lookup/customers/?phone=138")],
     "workspace:route-preview": [R(STAFF, "/tickets/lookup/route/?kind=inquiry&channel=phone")],
