@@ -63,6 +63,9 @@ class SlaHooks(TicketHooks):
     def clocks_cancel(self, *, ticket_id: int, callback: Any = None) -> None:
         services.clocks_cancel(ticket_id=ticket_id, callback=callback)
 
+    def clocks_revive(self, *, ticket_id: int, at: datetime) -> None:
+        services.clocks_revive(ticket_id=ticket_id, at=at)
+
     def callback_clock_start(self, *, callback: Any) -> None:
         services.callback_clock_start(callback=callback)
 

@@ -221,6 +221,19 @@ def clocks_cancel(*, ticket_id: int, callback: Callback | None = None) -> int:
     return n
 
 
+def clocks_revive(*, ticket_id: int, at: datetime) -> int:
+    """A cancelled ticket taken back into work (a merge undone): the clocks its cancellation stopped run
+    again from their original start, as if never stopped, so the time it spent merged counts; a clock
+    that had breached goes on escalating from the level it had reached, at the next sweep. Clocks of
+    callbacks and clocks already met stay as they are."""
+    stopped = Clock.objects.filter(ticket_id=ticket_id, state=ClockState.CANCELLED, met_at__isnull=True,
+                                   callback__isnull=True)
+    n = stopped.filter(breached_at__isnull=True).update(state=ClockState.RUNNING)
+    n += stopped.filter(breached_at__isnull=False).update(state=ClockState.BREACHED, next_escalation_at=at)
+    ticket_sla_refresh(ticket_ids=[ticket_id])
+    return n
+
+
 def clocks_recompute(*, ticket: Ticket, actor: AnyUser | None = None, reason: str = "") -> int:
     """The ticket's kind, priority or customer class changed: match the policy again and recompute
     running clocks from their original start with the new targets. A recorded breach stays."""

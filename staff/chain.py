@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 
 MAX_DEPTH = 64
 
@@ -99,6 +100,13 @@ class ChainLink:
     def __init__(self, row: tuple[Any, ...]) -> None:
         (self.staff_id, self.name, self.employee_no, self.depth, self.position_id,
          self.position_title, self.position_title_en, self.role) = row
+
+    @property
+    def display_title(self) -> str:
+        """The post's title in the reader's language (the English one where it has one)."""
+        if self.position_title_en and (get_language() or "").startswith("en"):
+            return self.position_title_en
+        return self.position_title
 
     def __repr__(self) -> str:
         return f"<ChainLink {self.depth}: {self.name} ({self.position_title})>"

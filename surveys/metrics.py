@@ -8,9 +8,10 @@ are merged by group. Rates are shares in [0, 1], ``None`` where nothing was coun
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from sla.models import Clock, ClockState
 from surveys.models import (
@@ -46,8 +47,11 @@ def period_bounds(date_from: date | None, date_to: date | None) -> tuple[datetim
 
 
 def _keys(group_by: str, *, team: str, agent: str, kind: str, moment: str) -> dict:
-    if group_by == "team":
-        return {"group_key": F(f"{team}_id"), "group_name": F(f"{team}__name")}
+    if group_by == "team":  # the team's English name on English pages, where it has one
+        name = F(f"{team}__name")
+        if (get_language() or "").startswith("en"):
+            name = Coalesce(NullIf(F(f"{team}__name_en"), Value("")), F(f"{team}__name"))
+        return {"group_key": F(f"{team}_id"), "group_name": name}
     if group_by == "agent":
         return {"group_key": F(f"{agent}_id"), "group_name": F(f"{agent}__name")}
     if group_by == "kind":

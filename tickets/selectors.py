@@ -17,6 +17,7 @@ indexed query however many tickets there are.
 """
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import get_language
 
 from staff.access import Scope, scope_for
 from staff.models import Position, StaffMember
@@ -85,8 +86,11 @@ def ticket_list_for(*, user=None, scope: Scope | None = None, with_clocks: bool 
 
 def ticket_receipt(ticket_id: int) -> dict:
     """What anyone who just filed or passed on a ticket may know of it: reference, status, its team."""
-    row = Ticket.objects.filter(pk=ticket_id).values("id", "reference", "status", "team_id", "team__name").get()
-    row["team_name"] = row.pop("team__name") or ""
+    row = Ticket.objects.filter(pk=ticket_id).values("id", "reference", "status", "team_id", "team__name",
+                                                     "team__name_en").get()
+    english = row.pop("team__name_en")
+    row["team_name"] = (english if english and (get_language() or "").startswith("en") else row["team__name"]) or ""
+    row.pop("team__name")
     return row
 
 

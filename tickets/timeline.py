@@ -262,6 +262,8 @@ def _survey(event: TicketEvent) -> str:
 
 
 def _merged(event: TicketEvent) -> str:
+    if event.field == "unmerged":
+        return _("%(reference)s taken back out: a separate matter") % {"reference": event.old_value or "—"}
     return _("Repeat call %(reference)s merged in") % {"reference": event.new_value or "—"}
 
 

@@ -137,4 +137,5 @@ ACTION_PAST = {
     "restore": _("restoration recorded"),
     "record": _("complaint record saved"),
     "merge": _("merged into the earlier ticket"),
+    "unmerge": _("taken back out of the merge"),
 }

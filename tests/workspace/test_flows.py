@@ -213,3 +213,34 @@ def test_presence_shows_who_else_is_on_the_ticket_and_whether_they_type(frozen, 
     frozen.shift(timedelta(seconds=11))
     assert agent.post(f"/tickets/{ticket.pk}/presence/", {"state": "viewing"}).content.decode().strip() == ""
     assert signed_in("agent2").post(f"/tickets/{ticket.pk}/presence/", {"state": "viewing"}).status_code == 404
+
+
+def test_a_merge_made_by_mistake_is_undone_and_the_clocks_run_again(frozen, make_ticket, member):
+    from sla.models import Clock
+
+    earlier = make_ticket(assignee=member("agent1"), phone="13900002222")
+    repeat = make_ticket(assignee=member("agent1"), phone="13900002222")
+    running = sorted(Clock.objects.filter(ticket=repeat).values_list("target", "due_at"))
+    client = signed_in("agent1")
+    client.post(f"/tickets/{repeat.pk}/do/merge/", {"duplicate_of": earlier.reference, "version": repeat.version})
+    assert set(Clock.objects.filter(ticket=repeat).values_list("state", flat=True)) == {"cancelled"}
+    frozen.shift(timedelta(hours=2))
+    merged = Ticket.objects.get(pk=repeat.pk)
+    assert 'id="unmerge"' in client.get(f"/tickets/{repeat.pk}/").content.decode()
+    undone = client.post(f"/tickets/{repeat.pk}/do/unmerge/", {"reason": "客户说是另一处房产", "version": merged.version})
+    assert undone.status_code == 302
+    stored = Ticket.objects.get(pk=repeat.pk)
+    assert (stored.status, stored.cancel_reason, stored.duplicate_of_id) == (Status.ASSIGNED, "", None)
+    assert sorted(Clock.objects.filter(ticket=repeat).values_list("target", "due_at")) == running
+    assert set(Clock.objects.filter(ticket=repeat).values_list("state", flat=True)) == {"running"}
+    assert list(Ticket.objects.get(pk=earlier.pk).events.values_list("kind", "field")) == [
+        ("created", "status"), ("assigned", "assignee"), ("merged", "merged"), ("merged", "unmerged")]
+
+
+def test_only_a_merged_ticket_can_be_taken_back_out(frozen, make_ticket, member):
+    ticket = make_ticket(assignee=member("agent1"))
+    before = snapshot(ticket.pk)
+    refused = signed_in("agent1").post(f"/tickets/{ticket.pk}/do/unmerge/", {"reason": "试试",
+                                                                              "version": ticket.version})
+    assert (refused.status_code, refused.context["refused"]) == (409, "只有已合并到其他工单的工单才能拆分出来。")
+    assert snapshot(ticket.pk) == before

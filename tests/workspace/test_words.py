@@ -215,12 +215,10 @@ def test_no_code_or_english_word_on_a_chinese_page(pages):
     assert failures == [], "\n".join(failures)
 
 
-# Pages whose unit or post names are not yet in the reader's language: the home page's chain of command
-# (``staff.chain.ChainLink.position_title``), the quality page's figures by team (``surveys.metrics``
-# groups by ``team__name``): their owners are to show the English names; and the public survey page,
-# whose texts are the center's survey template, written in the center's language.
-NOT_YET_ENGLISH = ("/quality/", "/s/")
-NOT_YET_ENGLISH_EXACTLY = ("/",)
+# The public survey page is left out: its texts are the center's survey template, written in the center's
+# language.
+NOT_YET_ENGLISH = ("/s/",)
+NOT_YET_ENGLISH_EXACTLY: tuple[str, ...] = ()
 
 
 def test_english_pages_name_units_in_english(pages):

@@ -27,6 +27,7 @@ from tickets.services.actions import (
     ticket_resume,
     ticket_start,
     ticket_transfer,
+    ticket_unmerge,
     ticket_update,
 )
 from tickets.services.base import ticket_access_for
@@ -84,6 +85,7 @@ __all__ = [
     "ticket_resume",
     "ticket_start",
     "ticket_transfer",
+    "ticket_unmerge",
     "ticket_update",
     "work_order_arrive",
     "work_order_restore",

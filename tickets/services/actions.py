@@ -363,3 +363,25 @@ def ticket_merge(*, ticket_id: int, actor, into_id: int, version: int | None = N
                            version=version)
     event_record(ticket_id=into_id, kind=EventKind.MERGED, actor=actor, field="merged", new=ticket.reference)
     return ticket
+
+
+@transaction.atomic
+def ticket_unmerge(*, ticket_id: int, actor, reason: str, version: int | None = None) -> Ticket:
+    """Take a ticket merged by mistake back out: it returns to work (held by whoever held it, else to its
+    team's queue), its clocks run again from where they started, and both timelines say so."""
+    if not reason.strip():
+        raise TicketError(_("Say why the two calls are separate matters after all."), code="empty")
+    scope = scope_for(actor)
+    ticket = ticket_access_for(ticket_id=ticket_id, scope=scope, version=version)
+    if not (ticket.status == Status.CANCELLED and ticket.cancel_reason == CancelReason.DUPLICATE
+            and ticket.duplicate_of_id is not None):
+        raise TicketConflict(_("Only a ticket merged into another can be taken out again."), code="not_merged")
+    _require_work(ticket, scope)
+    earlier_id, now = ticket.duplicate_of_id, timezone.now()
+    ticket.cancel_reason, ticket.duplicate_of = "", None
+    target = Status.ASSIGNED if ticket.assignee_id else Status.NEW
+    fields = ["cancel_reason", "duplicate_of", *_set_status(ticket, target, actor, comment=reason.strip(), now=now)]
+    hooks.clocks_revive(ticket_id=ticket.pk, at=now)
+    event_record(ticket_id=earlier_id, kind=EventKind.MERGED, actor=actor, field="unmerged", old=ticket.reference,
+                 body=reason.strip())
+    return _save(ticket, fields)

@@ -175,6 +175,7 @@ def _act(action: str, request, ticket_id: int):
         "restore": lambda: _work_order_step(request, common, "restore"),
         "record": lambda: _record(request, common, version),
         "merge": lambda: _merge(request, common, version),
+        "unmerge": lambda: services.ticket_unmerge(**common, reason=post.get("reason", ""), version=version),
     }
     if action not in actions:
         raise Http404
