@@ -244,3 +244,11 @@ def test_only_a_merged_ticket_can_be_taken_back_out(frozen, make_ticket, member)
                                                                               "version": ticket.version})
     assert (refused.status_code, refused.context["refused"]) == (409, "只有已合并到其他工单的工单才能拆分出来。")
     assert snapshot(ticket.pk) == before
+
+
+def test_a_presence_report_costs_a_fixed_handful_of_queries(frozen, make_ticket, member, django_assert_num_queries):
+    ticket = make_ticket(assignee=member("agent1"))
+    client = signed_in("agent1")
+    client.post(f"/tickets/{ticket.pk}/presence/", {"state": "viewing"})
+    with django_assert_num_queries(7):  # session, user, scope (4), the ticket in sight
+        client.post(f"/tickets/{ticket.pk}/presence/", {"state": "typing"})

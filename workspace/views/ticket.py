@@ -221,9 +221,11 @@ def act(request, pk: int, action: str):
 @staff_required
 @require_POST
 def presence(request, pk: int):
-    """This person is on the ticket (``state``: viewing or typing); the answer lists the others on it now."""
-    _ticket_in_sight(request, pk)
+    """This person is on the ticket (``state``: viewing or typing); the answer lists the others on it now.
+    Every open ticket page asks every few seconds, so this reads no more than whether the ticket is in sight."""
     scope = _scope(request)
+    if not selectors.ticket_list_for(scope=scope, with_clocks=False).filter(pk=pk).exists():
+        raise Http404
     name = scope.staff.name if scope.staff else request.user.get_username()
     others = presence_report(ticket_id=pk, user_id=request.user.pk, name=name,
                              state=request.POST.get("state", "viewing"))
