@@ -55,12 +55,13 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 class TicketFilter(django_filters.FilterSet):
     # distinct=False: these are columns of the ticket itself, so no join can repeat a row, and
     # SELECT DISTINCT over every column cost a sort of the whole result (3× slower at 50,000 tickets).
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
-    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, distinct=False)
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
+    # Labels given here, not derived from the model when first read: the saved views name their filters by them.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("Status"))
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, distinct=False, label=_("Kind"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False, label=_("Channel"))
     priority = django_filters.MultipleChoiceFilter(
         choices=[(name, p.label) for name, p in zip(PRIORITY_NAMES, Priority, strict=True)], method="filter_priority",
-        distinct=False,
+        distinct=False, label=_("Priority"),
     )
     team = IdFilter(field_name="team_id")
     assignee = MeOrIdFilter(field_name="assignee_id", label=_("assignee (id, “me” or “none”)"))

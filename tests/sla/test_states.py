@@ -283,9 +283,9 @@ def test_the_export_has_a_column_for_each_state(breached_then_transferred, make_
     paused = complaint(make_ticket, member, received="2026-11-05T09:00")
     Clock.objects.filter(ticket=paused, target="resolution").update(state=ClockState.PAUSED,
                                                                       paused_at=at("2026-11-05T10:00"))
-    client = signed_in("director")
-    client.cookies["django_language"] = "en"
-    with time_machine.travel(at("2026-11-05T11:00"), tick=False):
+    with time_machine.travel(at("2026-11-05T11:00"), tick=False):  # signed in then, so the session is fresh
+        client = signed_in("director")
+        client.cookies["django_language"] = "en"
         text = client.get("/dashboard/export.csv?from=2026-11-01&to=2026-11-30").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][2:11] == ["Clocks", "Completed", "Met on time", "Breached", "Met late", "Breached, not yet met",

@@ -227,7 +227,8 @@ def test_a_merge_made_by_mistake_is_undone_and_the_clocks_run_again(frozen, make
     frozen.shift(timedelta(hours=2))
     merged = Ticket.objects.get(pk=repeat.pk)
     assert 'id="unmerge"' in client.get(f"/tickets/{repeat.pk}/").content.decode()
-    undone = client.post(f"/tickets/{repeat.pk}/do/unmerge/", {"reason": "客户说是另一处房产", "version": merged.version})
+    undone = client.post(f"/tickets/{repeat.pk}/do/unmerge/", {"reason": "客户说是另一处房产",
+                                                                "version": merged.version})
     assert undone.status_code == 302
     stored = Ticket.objects.get(pk=repeat.pk)
     assert (stored.status, stored.cancel_reason, stored.duplicate_of_id) == (Status.ASSIGNED, "", None)

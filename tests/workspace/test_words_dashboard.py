@@ -38,9 +38,9 @@ def test_kinds_and_ages_are_named_on_the_page_and_in_the_chart(reception):  # no
 
 
 def test_in_english_teams_and_kinds_read_in_english(reception):  # noqa: F811
-    client = signed_in("supervisor1")
-    client.cookies["django_language"] = "en"
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False):  # signed in at the same instant, so the session is fresh then
+        client = signed_in("supervisor1")
+        client.cookies["django_language"] = "en"
         html = client.get("/dashboard/").content.decode()
         text = client.get("/dashboard/export.csv").content.decode("utf-8-sig")
     data = chart_data(html)

@@ -32,7 +32,6 @@ def _lock_customer_keys(*keys: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"customer:{key}"])
 
 
-@transaction.atomic
 def customer_match(*, phone: str = "", account_no: str = "", public: bool = False) -> Customer | None:
     """The customer a ticket with these details would be filed for: by account number (not from the
     public form), then by phone. Reads only; the intake and its preview ask the same question."""
@@ -45,6 +44,7 @@ def customer_match(*, phone: str = "", account_no: str = "", public: bool = Fals
     return customer
 
 
+@transaction.atomic
 def customer_match_or_create(
     *, name: str, phone: str = "", email: str = "", account_no: str = "",
     customer_class: str = CustomerClass.RESIDENTIAL, language: str = "", actor=None, public: bool = False,
