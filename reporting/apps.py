@@ -7,3 +7,9 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        from reporting.org import ReportingOrgHooks
+        from staff.hooks import org_hooks
+
+        org_hooks.register(ReportingOrgHooks())

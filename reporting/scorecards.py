@@ -9,8 +9,11 @@ the number of agents or tickets):
 - answered within 15 s: calls the agent answered in the month that waited at most 15 s / all answered;
 - service error rate: the agent's reviewed tickets in the month with an error / all reviewed.
 
-The weights and targets are ``ScoreWeight`` rows (admins edit them). A supervisor may adjust a
-score by up to ``SCORECARD_MAX_ADJUSTMENT`` points with a reason; recomputing keeps the adjustment.
+The weights and targets are ``ScoreWeight`` rows (admins edit them). Where the job description in
+effect for an agent's post names a KPI in a performance standard (``PerformanceStandard.figure``),
+that standard's target is the agent's target, so a job description and the scorecard never disagree.
+A supervisor may adjust a score by up to ``SCORECARD_MAX_ADJUSTMENT`` points with a reason;
+recomputing keeps the adjustment.
 """
 
 from datetime import date, datetime
@@ -24,7 +27,16 @@ from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
 from servicecenter.periods import month_bounds, month_start
-from staff.models import LOWER_IS_BETTER, Band, Kpi, Role, Scorecard, ScoreWeight, StaffMember
+from staff.models import (
+    LOWER_IS_BETTER,
+    Band,
+    Kpi,
+    PerformanceStandard,
+    Role,
+    Scorecard,
+    ScoreWeight,
+    StaffMember,
+)
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -93,8 +105,10 @@ def _shares(rows, key: str, part: str, whole: str) -> dict[int, tuple[int, int]]
     return {row[key]: (row[part], row[whole]) for row in rows if row[key] is not None}
 
 
-def kpi_counts(month: date, *, now: datetime | None = None) -> dict[str, dict[int, tuple[int, int]]]:
-    """(part, whole) per KPI and staff id for one month; five grouped queries."""
+def kpi_counts(month: date, *, now: datetime | None = None,
+               staff_ids: list[int] | None = None) -> dict[str, dict[int, tuple[int, int]]]:
+    """(part, whole) per KPI and staff id for one month; five grouped queries (for some people only
+    when ``staff_ids`` is given)."""
     from calls.models import CallOutcome, CallRecord
     from sla.models import Clock, ClockState
     from surveys.models import SATISFIED_AT_LEAST, QualityReview, Response
@@ -122,14 +136,21 @@ def kpi_counts(month: date, *, now: datetime | None = None) -> dict[str, dict[in
                  .values("agent").annotate(answered=Count("id"),
                                            quick=Count("id", filter=Q(wait_seconds__lte=PICKUP_SECONDS)))
                  .order_by())
+    review_rows = (QualityReview.objects.filter(reviewed_at__gte=start, reviewed_at__lt=end).values("agent_id")
+                   .annotate(reviewed=Count("id"), errors=Count("id", filter=Q(has_error=True))).order_by())
+    if staff_ids is not None:
+        sla_rows = sla_rows.filter(ticket__assignee_id__in=staff_ids)
+        satisfaction_rows = satisfaction_rows.filter(invitation__agent_id__in=staff_ids)
+        callback_rows = callback_rows.filter(assignee_id__in=staff_ids)
+        agents = {no: pk for no, pk in agents.items() if pk in staff_ids}
+        call_rows = call_rows.filter(agent__in=[f"Agent/{no}" for no in agents] + list(agents))
+        review_rows = review_rows.filter(agent_id__in=staff_ids)
     pickup: dict[int, tuple[int, int]] = {}
     for row in call_rows:
         staff_id = agents.get(row["agent"].removeprefix("Agent/"))
         if staff_id is not None:
             quick, answered = pickup.get(staff_id, (0, 0))
             pickup[staff_id] = (quick + row["quick"], answered + row["answered"])
-    review_rows = (QualityReview.objects.filter(reviewed_at__gte=start, reviewed_at__lt=end).values("agent_id")
-                   .annotate(reviewed=Count("id"), errors=Count("id", filter=Q(has_error=True))).order_by())
     return {
         Kpi.SLA: _shares(sla_rows, "ticket__assignee_id", "on_time", "due"),
         Kpi.SATISFACTION: _shares(satisfaction_rows, "invitation__agent_id", "happy", "answers"),
@@ -143,24 +164,43 @@ def weights() -> dict[str, tuple[Decimal, Decimal]]:
     return {w.kpi: (w.weight, w.target) for w in ScoreWeight.objects.order_by("kpi")}
 
 
+def post_targets() -> dict[int, dict[str, Decimal]]:
+    """Each post's own KPI targets (shares) from the performance standards of its job description in
+    effect; one query."""
+    targets: dict[int, dict[str, Decimal]] = {}
+    for position_id, figure, target in PerformanceStandard.objects.filter(figure__in=Kpi.values).values_list(
+            "job_description__position_id", "figure", "target"):
+        targets.setdefault(position_id, {})[figure] = target / HUNDRED
+    return targets
+
+
+def weights_for(table: dict[str, tuple[Decimal, Decimal]], own: dict[str, Decimal] | None) -> dict[
+        str, tuple[Decimal, Decimal]]:
+    """The center's weights with the post's own targets in place of the center's."""
+    if not own:
+        return table
+    return {kpi: (weight, own.get(kpi, target)) for kpi, (weight, target) in table.items()}
+
+
 @transaction.atomic
 def scorecards_compute(*, month: date, now: datetime | None = None) -> int:
     """Score every active agent with work to score in the month and store it; adjustments already
-    made are kept. Eight queries plus one upsert, whatever the size of the center."""
+    made are kept. Nine queries plus one upsert, whatever the size of the center."""
     now = now or timezone.now()
     month = month_start(month)
     counts = kpi_counts(month, now=now)
     table = weights()
     agents = list(StaffMember.objects.filter(is_active=True, position__role=Role.AGENT)
-                  .values_list("pk", "position__unit_id"))
+                  .values_list("pk", "position__unit_id", "position_id"))
+    targets = post_targets()
     adjustments = dict(Scorecard.objects.filter(month=month).values_list("staff_id", "adjustment"))
     cards = []
-    for staff_id, team_id in agents:
+    for staff_id, team_id, position_id in agents:
         values = {}
         for kpi, per_staff in counts.items():
             part, whole = per_staff.get(staff_id, (0, 0))
             values[kpi] = round(part / whole, 4) if whole else None
-        base, detail = score(values, table)
+        base, detail = score(values, weights_for(table, targets.get(position_id)))
         if base is None:  # no work to score this month (leave, training): no card rather than a made-up one
             continue
         for kpi, (part, whole) in ((k, per_staff.get(staff_id, (0, 0))) for k, per_staff in counts.items()):

@@ -36,3 +36,14 @@ class Registry(Generic[H]):
 
         call.__name__ = call.__qualname__ = point
         return call
+
+    def gather(self, point: str) -> Callable[..., list[Any]]:
+        """Like :meth:`each`, for a point that answers a question: a function returning every app's answer."""
+        if not callable(getattr(self.points, point, None)):
+            raise AttributeError(f"{self.points.__name__} declares no hook point {point!r}")
+
+        def ask(**kwargs: Any) -> list[Any]:
+            return [getattr(hooks, point)(**kwargs) for hooks in self.registered]
+
+        ask.__name__ = ask.__qualname__ = point
+        return ask

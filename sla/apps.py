@@ -7,7 +7,9 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from sla.hooks import SlaHooks
+        from sla.hooks import SlaHooks, SlaOrgHooks
+        from staff.hooks import org_hooks
         from tickets.hooks import register
 
         register(SlaHooks())
+        org_hooks.register(SlaOrgHooks())

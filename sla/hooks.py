@@ -14,6 +14,7 @@ from typing import Any
 
 from servicecenter.hooks import Registry
 from sla import services
+from staff.hooks import OrgHooks
 from tickets.hooks import TicketHooks
 
 
@@ -71,3 +72,12 @@ class SlaHooks(TicketHooks):
 
     def working_deadline(self, start: datetime, days: int) -> datetime | None:
         return services.working_deadline(start, days)
+
+
+class SlaOrgHooks(OrgHooks):
+    """The org editor's question to the sweep: whose next escalation a change would send elsewhere."""
+
+    def tickets_rerouted(self, *, before: Any, after: Any) -> int:
+        from sla.sweep import tickets_rerouted
+
+        return tickets_rerouted(before=before, after=after)

@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from sla.hooks import EscalationStep, escalations_recorded
 from sla.models import Calendar, Clock, ClockState, Escalation
 from sla.selectors import work_calendar
-from staff.chain import MAX_DEPTH
-from staff.models import ConcurrentPost, Position, StaffMember
-from staff.roles import LEADING_ROLES
+from staff.graph import OrgGraph
 from tickets.events import event_build, event_insert_sql, events_record
 from tickets.models import EventKind, SlaState, Ticket
 
@@ -42,70 +40,21 @@ logger = logging.getLogger(__name__)
 
 
 class OrgLadder:
-    """The org chart in memory for one sweep: three queries, then every chain is a dict walk."""
+    """Who hears of each step: the org chart in memory (``staff.graph.OrgGraph``, four queries) and the
+    sweep's rule of who stands at each level. The impact preview of an org change asks the same."""
 
-    def __init__(self) -> None:
-        self.reports_to: dict[int, int | None] = {}
-        self.unit_of: dict[int, int] = {}
-        self.role_of: dict[int, str] = {}
-        self.holders: dict[int, list[int]] = defaultdict(list)
-        self.position_of: dict[int, int] = {}
-        self.user_of: dict[int, int] = {}
-        self.name_of: dict[int, str] = {}
-        for pk, reports_to, unit_id, role in Position.objects.values_list("pk", "reports_to_id", "unit_id", "role"):
-            self.reports_to[pk], self.unit_of[pk], self.role_of[pk] = reports_to, unit_id, role
-        for pk, position_id, user_id, name in StaffMember.objects.filter(is_active=True).values_list(
-                "pk", "position_id", "user_id", "name"):
-            self.user_of[pk], self.name_of[pk] = user_id, name
-            if position_id:
-                self.position_of[pk] = position_id
-                self.holders[position_id].append(pk)
-        for staff_id, position_id in ConcurrentPost.objects.filter(staff__is_active=True).values_list(
-                "staff_id", "position_id"):
-            self.holders[position_id].append(staff_id)
-        for ids in self.holders.values():
-            ids.sort()
-        self._chains: dict[int, list[int]] = {}
-        self._leads: dict[int, int | None] = {}
+    def __init__(self, graph: OrgGraph | None = None) -> None:
+        self.graph = graph if graph is not None else OrgGraph.load()
+        self.user_of = {pk: person.user_id for pk, person in self.graph.people.items()}
+        self.name_of = {pk: person.name for pk, person in self.graph.people.items()}
 
     def chain(self, staff_id: int) -> list[int]:
-        """Everyone above, nearest first, one per level, vacant levels skipped (as ``staff.chain``)."""
-        if staff_id in self._chains:
-            return self._chains[staff_id]
-        chain, seen = [], {staff_id}
-        position = self.reports_to.get(self.position_of.get(staff_id))
-        depth = 0
-        while position is not None and depth < MAX_DEPTH:
-            holder = next((s for s in self.holders.get(position, []) if s not in seen), None)
-            if holder is not None:
-                chain.append(holder)
-                seen.add(holder)
-            position = self.reports_to.get(position)
-            depth += 1
-        self._chains[staff_id] = chain
-        return chain
+        """Everyone above, nearest first, one per level, vacant posts and leave passed over (as ``staff.chain``)."""
+        return self.graph.chain(staff_id)
 
     def lead_of(self, unit_id: int | None) -> int | None:
         """The team lead of a unit: the holder of its leading post, else the superior of its posts."""
-        if unit_id is None:
-            return None
-        if unit_id not in self._leads:
-            posts = [p for p, u in self.unit_of.items() if u == unit_id]
-            lead = None
-            for p in sorted(posts, key=lambda p: (self.role_of[p] not in LEADING_ROLES, p)):
-                if self.role_of[p] in LEADING_ROLES and self.holders.get(p):
-                    lead = self.holders[p][0]
-                    break
-            if lead is None:
-                for p in sorted(posts):
-                    above = self.reports_to.get(p)
-                    while above is not None and not self.holders.get(above):
-                        above = self.reports_to.get(above)
-                    if above is not None:
-                        lead = self.holders[above][0]
-                        break
-            self._leads[unit_id] = lead
-        return self._leads[unit_id]
+        return self.graph.lead_of(unit_id)
 
     def recipient(self, *, assignee_id: int | None, team_id: int | None, level: int) -> int | None:
         """Who hears of level ``level`` (0 = warning) for a ticket held by ``assignee_id``."""
@@ -318,3 +267,34 @@ def _record(steps: list[tuple[dict, int]], ladder: OrgLadder, now: datetime) -> 
     return [EscalationStep(escalation_id=e.pk, ticket_id=e.ticket_id, level=e.level, target=row["target"],
                            recipient_user_id=ladder.user_of.get(e.recipient_id))
             for e, (row, _, _) in zip(escalations, rows, strict=True)]
+
+
+def _next_level() -> Case:
+    """The level a clock's next step reaches: a warning (0) while unwarned, the breach (1), or one up."""
+    return Case(
+        When(state=ClockState.RUNNING, warned_at__isnull=True, then=Value(0)),
+        When(state=ClockState.RUNNING, then=Value(1)),
+        default=F("escalation_level") + 1,
+        output_field=IntegerField(),
+    )
+
+
+def tickets_rerouted(*, before: OrgGraph, after: OrgGraph) -> int:
+    """How many open tickets' next escalation step would reach a different person in ``after``.
+
+    Two queries whatever the number of tickets: the live clocks grouped by who holds their ticket and
+    the level they reach next (a few rows per person), each group's recipient asked of both ladders,
+    then the distinct tickets of the groups that differ.
+    """
+    live = Clock.objects.filter(state__in=[ClockState.RUNNING, ClockState.BREACHED]).annotate(level=_next_level())
+    groups = live.values_list("ticket__assignee_id", "ticket__team_id", "level").distinct()
+    old, new = OrgLadder(before), OrgLadder(after)
+    changed = [(assignee, team, level) for assignee, team, level in groups
+               if old.recipient(assignee_id=assignee, team_id=team, level=level)
+               != new.recipient(assignee_id=assignee, team_id=team, level=level)]
+    if not changed:
+        return 0
+    match = Q()
+    for assignee, team, level in changed:
+        match |= Q(ticket__assignee_id=assignee, ticket__team_id=team, level=level)
+    return live.filter(match).aggregate(n=Count("ticket_id", distinct=True))["n"]

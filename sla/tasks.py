@@ -3,11 +3,14 @@
 from celery import shared_task
 
 from sla import sweep
+from staff.changes import org_changes_apply_due
 
 
 @shared_task(name="sla.sweep", acks_late=True)
 def sla_sweep_task() -> dict:
-    """One sweep; if a phase filled its batch, queue another at once."""
+    """One sweep; if a phase filled its batch, queue another at once. Org changes whose day has come are
+    applied first, so each escalation step goes up the org as it stands at that moment."""
+    org_changes_apply_due()
     result = sweep.sweep()
     if result.more:
         sla_sweep_task.delay()

@@ -67,13 +67,13 @@ class UnitAdmin(SimpleHistoryAdmin):
 class DutyInline(admin.StackedInline):
     model = Duty
     extra = 0
-    fields = ["sort_order", "title", "tasks", "frequency", "frequency_detail"]
+    fields = ["sort_order", "title", "tasks"]
 
 
 class StandardInline(admin.TabularInline):
     model = PerformanceStandard
     extra = 0
-    fields = ["sort_order", "indicator", "comparator", "target", "unit"]
+    fields = ["sort_order", "indicator", "figure", "comparator", "target", "unit"]
 
 
 @admin.register(JobDescription)
@@ -82,6 +82,17 @@ class JobDescriptionAdmin(SimpleHistoryAdmin):
     search_fields = ["position__title", "position__code"]
     inlines = [DutyInline, StandardInline]
     history_list_display = ["purpose", "career_path"]
+
+    # Job descriptions are versioned documents, edited, approved and published on the job-description
+    # page (staff/jd.py); here they are only read, so no edit bypasses the versions.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class JobDescriptionInline(admin.StackedInline):

@@ -40,7 +40,7 @@ SELECT s.id, s.name, s.employee_no, up.depth, p.id, p.title, p.title_en, p.role
   JOIN staff_position p ON p.id = up.position_id
   JOIN holders h ON h.position_id = up.position_id
   JOIN staff_staffmember s ON s.id = h.staff_id
- WHERE s.id <> %s
+ WHERE s.id <> %s AND NOT s.on_leave
  ORDER BY up.depth, s.id
 """
 
@@ -113,7 +113,7 @@ class ChainLink:
 
 
 def chain_of_command(position_id: int | None, *, exclude_staff_id: int = 0) -> list[ChainLink]:
-    """The people above a position, nearest first, one per level; vacant levels are skipped.
+    """The people above a position, nearest first, one per level; vacant levels and people on leave are skipped.
 
     A level with several holders is represented by the one with the lowest id; a person who holds
     several posts along the chain appears once, at the lowest of them. One query.

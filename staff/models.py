@@ -75,6 +75,8 @@ class Unit(BilingualNameMixin, TreeNode):
     )
     skills = models.ManyToManyField(Skill, blank=True, related_name="units", verbose_name=_("skills"))
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True,
+                                     help_text=_("A closed unit keeps its tickets' history but takes no new work."))
     history = HistoricalRecords(excluded_fields=["sort_order"])
 
     class Meta:
@@ -114,6 +116,7 @@ class Position(BilingualNameMixin, models.Model):
     headcount_note = models.CharField(_("headcount note"), max_length=200, blank=True)
     concurrent_allowed = models.BooleanField(_("may be held concurrently"), default=False)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -148,6 +151,25 @@ class Position(BilingualNameMixin, models.Model):
                     {"reports_to": _("A position cannot report to itself or to its own subordinate.")})
 
 
+class Kpi(models.TextChoices):
+    SLA = "sla", _("SLA compliance")
+    SATISFACTION = "satisfaction", _("Satisfaction rate")
+    CALLBACK = "callback", _("Callback completion")
+    PICKUP = "pickup", _("Answered within 15 s")
+    ERRORS = "errors", _("Service error rate")
+
+
+class Figure(models.TextChoices):
+    """The product's own figures a job description's standard may name: the scorecard's KPIs and more."""
+
+    SLA = "sla", _("SLA compliance")
+    SATISFACTION = "satisfaction", _("Satisfaction rate")
+    CALLBACK = "callback", _("Callback completion")
+    PICKUP = "pickup", _("Answered within 15 s")
+    ERRORS = "errors", _("Service error rate")
+    COMPLAINTS = "complaints", _("Complaint resolution rate")
+
+
 class JobDescription(models.Model):
     """岗位说明书. Name, code, department, superior, subordinates, headcount and grade are read from
     the position, so they never disagree with the org chart."""
@@ -156,6 +178,7 @@ class JobDescription(models.Model):
         Position, models.CASCADE, related_name="job_description", verbose_name=_("position")
     )
     purpose = models.TextField(_("purpose of the post"), blank=True)
+    working_conditions = models.TextField(_("working conditions"), blank=True)
     difficulties = models.TextField(_("difficulties"), blank=True)
     taboos = models.TextField(_("taboos"), blank=True)
     career_path = models.TextField(_("career path"), blank=True)
@@ -165,6 +188,7 @@ class JobDescription(models.Model):
     certificates = models.TextField(_("certificates"), blank=True)
     skills = models.TextField(_("skills"), blank=True)
     abilities = models.TextField(_("abilities"), blank=True)
+    attitude = models.TextField(_("attitude"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -177,22 +201,14 @@ class JobDescription(models.Model):
 
 
 class Duty(models.Model):
-    class Frequency(models.TextChoices):
-        ANY_TIME = "any_time", _("Any time")
-        DAILY = "daily", _("Daily")
-        WEEKLY = "weekly", _("Weekly")
-        MONTHLY = "monthly", _("Monthly")
-        QUARTERLY = "quarterly", _("Quarterly")
-        YEARLY = "yearly", _("Yearly")
+    """A duty (职责) and its tasks. Each task is ``{"name", "key_process", "major_result", "frequency",
+    "measures"}`` (任务名称, 关键流程, 重大结果, 频次 such as 随时 / 每月 / 每年2月, 衡量指标); see
+    ``staff/jobdoc.py``."""
 
     job_description = models.ForeignKey(JobDescription, models.CASCADE, related_name="duties")
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("duty"), max_length=200)
-    tasks = models.TextField(_("tasks"), blank=True)
-    frequency = models.CharField(_("frequency"), max_length=20, choices=Frequency.choices, default=Frequency.ANY_TIME)
-    frequency_detail = models.CharField(
-        _("frequency detail"), max_length=100, blank=True, help_text=_("For example: every February.")
-    )
+    tasks = models.JSONField(_("tasks"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -215,6 +231,10 @@ class PerformanceStandard(models.Model):
     job_description = models.ForeignKey(JobDescription, models.CASCADE, related_name="standards")
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     indicator = models.CharField(_("indicator"), max_length=200)
+    figure = models.CharField(
+        _("product figure"), max_length=20, choices=Figure.choices, blank=True,
+        help_text=_("When the indicator is one the product measures, the holder's value is shown beside the target "
+                    "and the target feeds the post's scorecard."))
     comparator = models.CharField(_("comparator"), max_length=3, choices=Comparator.choices, default=Comparator.GTE)
     target = models.DecimalField(_("target"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("For example: %, per year."))
@@ -254,6 +274,9 @@ class StaffMember(models.Model):
     skills = models.ManyToManyField(Skill, blank=True, related_name="staff", verbose_name=_("skills"))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    on_leave = models.BooleanField(
+        _("on leave"), default=False,
+        help_text=_("Escalations pass over a person on leave to the next person up, as over a vacant post."))
     history = HistoricalRecords(m2m_fields=[skills])
 
     class Meta:
@@ -284,14 +307,6 @@ class ConcurrentPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} → {self.position}"
-
-
-class Kpi(models.TextChoices):
-    SLA = "sla", _("SLA compliance")
-    SATISFACTION = "satisfaction", _("Satisfaction rate")
-    CALLBACK = "callback", _("Callback completion")
-    PICKUP = "pickup", _("Answered within 15 s")
-    ERRORS = "errors", _("Service error rate")
 
 
 # KPIs where less is better: their points come from the distance below the limit.
@@ -362,3 +377,117 @@ class Scorecard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} {self.month:%Y-%m} {self.total}"
+
+
+class JobDescriptionVersion(models.Model):
+    """One numbered version of a job description: a document (``staff/jobdoc.py``) that is drafted,
+    submitted, approved by the post's superior (or an org admin) and published with an effective date.
+
+    The published version in effect is what staff read; it is also written into ``JobDescription`` and
+    its duties and standards (``staff.services.jd_version_put_in_effect``), which the API and the
+    scorecards read.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.APPROVED)
+
+    job_description = models.ForeignKey(JobDescription, models.CASCADE, related_name="versions",
+                                        verbose_name=_("job description"))
+    number = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    content = models.JSONField(_("content"), default=dict)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    in_effect = models.BooleanField(_("in effect"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("drafted by"))
+    created_at = models.DateTimeField(_("drafted at"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    returned_reason = models.CharField(_("returned because"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("job description version")
+        verbose_name_plural = _("job description versions")
+        ordering = ["job_description_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job_description", "number"], name="jd_version_number_unique"),
+            models.UniqueConstraint(fields=["job_description"], condition=Q(state__in=["draft", "submitted",
+                                                                                        "approved"]),
+                                    name="jd_one_open_version"),
+            models.UniqueConstraint(fields=["job_description"], condition=Q(in_effect=True),
+                                    name="jd_one_version_in_effect"),
+            models.CheckConstraint(condition=Q(state="published") | Q(in_effect=False),
+                                   name="jd_only_published_in_effect"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class OrgChange(models.Model):
+    """One change to the org chart, with its reason and the date it takes effect.
+
+    A change dated today or earlier is applied when it is confirmed; a later one waits, as
+    ``scheduled``, for the task that applies what is due (``staff.services.org_changes_apply_due``).
+    ``impact`` keeps what the person saw before confirming. The rows are the org's audit trail.
+    """
+
+    class Kind(models.TextChoices):
+        UNIT_ADD = "unit_add", _("Add a unit")
+        UNIT_UPDATE = "unit_update", _("Rename a unit")
+        UNIT_MOVE = "unit_move", _("Move a unit")
+        UNIT_CLOSE = "unit_close", _("Close a unit")
+        POSITION_ADD = "position_add", _("Add a post")
+        POSITION_UPDATE = "position_update", _("Change a post")
+        POSITION_CLOSE = "position_close", _("Close a post")
+        STAFF_ASSIGN = "staff_assign", _("Assign a person to a post")
+        CONCURRENT_ADD = "concurrent_add", _("Give a concurrent post")
+        CONCURRENT_END = "concurrent_end", _("End a concurrent post")
+        LEAVE = "leave", _("Mark leave")
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Could not be applied")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("change"), max_length=30, choices=Kind.choices)
+    payload = models.JSONField(_("details"), default=dict)
+    summary = models.CharField(_("summary"), max_length=400)
+    effective_on = models.DateField(_("effective on"))
+    reason = models.CharField(_("reason"), max_length=500)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SCHEDULED)
+    impact = models.JSONField(_("impact"), default=dict, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"))
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    failure = models.CharField(_("why it could not be applied"), max_length=500, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("cancelled by"))
+    # What it is about, for the history pages (kept when the thing is later closed).
+    unit = models.ForeignKey(Unit, models.SET_NULL, null=True, blank=True, related_name="changes")
+    position = models.ForeignKey(Position, models.SET_NULL, null=True, blank=True, related_name="changes")
+    staff = models.ForeignKey(StaffMember, models.SET_NULL, null=True, blank=True, related_name="changes")
+
+    class Meta:
+        verbose_name = _("org change")
+        verbose_name_plural = _("org changes")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["state", "effective_on"], name="orgchange_due")]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -12,15 +12,14 @@ from django.utils.translation import gettext as _
 from servicecenter.errors import DomainError
 from staff.models import (
     ConcurrentPost,
-    Duty,
     JobDescription,
-    PerformanceStandard,
     Position,
     Role,
     Skill,
     StaffMember,
     Unit,
 )
+from staff.jd import jd_publish_direct
 from staff.roles import group_name
 
 User = get_user_model()
@@ -65,16 +64,11 @@ def staff_member_set_concurrent_posts(*, staff: StaffMember, positions: Iterable
     staff_member_sync_groups(staff=staff)
 
 
-def _job_description_import(*, position: Position, data: dict[str, Any]) -> JobDescription:
-    duties = data.pop("duties", [])
-    standards = data.pop("standards", [])
-    jd, _created = JobDescription.objects.update_or_create(position=position, defaults=data)
-    jd.duties.all().delete()
-    jd.standards.all().delete()
-    Duty.objects.bulk_create(Duty(job_description=jd, sort_order=i, **d) for i, d in enumerate(duties))
-    PerformanceStandard.objects.bulk_create(
-        PerformanceStandard(job_description=jd, sort_order=i, **s) for i, s in enumerate(standards)
-    )
+def _job_description_import(*, position: Position, data: dict[str, Any], user: Any = None) -> JobDescription:
+    """Write a whole job description (import, or an admin through the API): a new version, published and
+    in effect at once, unless it is what is in effect already."""
+    jd = JobDescription.objects.filter(position=position).first() or JobDescription(position=position)
+    jd_publish_direct(jd=jd, document=data, user=user)
     return jd
 
 
@@ -316,14 +310,14 @@ def unit_save(*, instance: Unit | None = None, **fields: Any) -> Unit:
 
 
 def position_save(*, instance: Position | None = None, job_description: dict[str, Any] | None = None,
-                  **fields: Any) -> Position:
+                  user: Any = None, **fields: Any) -> Position:
     position = instance or Position()
     for name, value in fields.items():
         setattr(position, name, value)
     with transaction.atomic():
         _validated_save(position)
         if job_description is not None:
-            _job_description_import(position=position, data=dict(job_description))
+            _job_description_import(position=position, data=dict(job_description), user=user)
     return position
 
 

@@ -226,6 +226,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
     "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
+    # Dated org changes and job-description versions, applied on their day (the sweep applies due org
+    # changes too, before every run).
+    "staff-apply-due": {"task": "staff.apply_due", "schedule": env.float("STAFF_APPLY_DUE_SECONDS", default=300.0)},
     "calls-reap": {"task": "calls.reap_imports", "schedule": env.float("CALLS_REAP_SECONDS", default=60.0)},
     # One e-mail an hour to each recipient at the top of the chain instead of one per deadline notice.
     "notifications-digest": {"task": "notifications.digest", "schedule": crontab(minute=0)},

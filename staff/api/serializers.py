@@ -11,16 +11,28 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "name_en", "display_name", "code", "kind", "parent", "sort_order"]
 
 
+class TaskSerializer(serializers.Serializer):
+    """One task of a duty (staff/jobdoc.py)."""
+
+    name = serializers.CharField()
+    key_process = serializers.CharField(required=False, allow_blank=True)
+    major_result = serializers.CharField(required=False, allow_blank=True)
+    frequency = serializers.CharField(required=False, allow_blank=True)
+    measures = serializers.CharField(required=False, allow_blank=True)
+
+
 class DutySerializer(serializers.ModelSerializer):
+    tasks = serializers.JSONField(help_text="A list of tasks: name, key_process, major_result, frequency, measures.")
+
     class Meta:
         model = Duty
-        fields = ["title", "tasks", "frequency", "frequency_detail"]
+        fields = ["title", "tasks"]
 
 
 class StandardSerializer(serializers.ModelSerializer):
     class Meta:
         model = PerformanceStandard
-        fields = ["indicator", "comparator", "target", "unit"]
+        fields = ["indicator", "figure", "comparator", "target", "unit"]
 
 
 class JobDescriptionSerializer(serializers.ModelSerializer):
@@ -29,8 +41,9 @@ class JobDescriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JobDescription
-        fields = ["purpose", "difficulties", "taboos", "career_path", "education", "major", "years_experience",
-                  "certificates", "skills", "abilities", "duties", "standards", "updated_at"]
+        fields = ["purpose", "working_conditions", "difficulties", "taboos", "career_path", "education", "major",
+                  "years_experience", "certificates", "skills", "abilities", "attitude", "duties", "standards",
+                  "updated_at"]
         read_only_fields = ["updated_at"]
 
 

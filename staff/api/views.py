@@ -47,11 +47,12 @@ class PositionViewSet(viewsets.ModelViewSet):
         return selectors.position_list()
 
     def perform_create(self, serializer):
-        position = services.position_save(**serializer.validated_data)
+        position = services.position_save(user=self.request.user, **serializer.validated_data)
         serializer.instance = selectors.position_list().get(pk=position.pk)  # with filled/vacant
 
     def perform_update(self, serializer):
-        position = services.position_save(instance=serializer.instance, **serializer.validated_data)
+        position = services.position_save(instance=serializer.instance, user=self.request.user,
+                                          **serializer.validated_data)
         serializer.instance = selectors.position_list().get(pk=position.pk)
 
     def perform_destroy(self, instance):
