@@ -6,7 +6,13 @@ from calls.api.views import CallImportViewSet
 from notifications.api import NotificationViewSet
 from reporting.api.views import ScorecardViewSet
 from sla.api.views import CalendarDayViewSet, PolicyViewSet
-from staff.api.views import PositionViewSet, StaffMemberViewSet, UnitViewSet
+from staff.api.views import (
+    JobDescriptionViewSet,
+    OrgChangeViewSet,
+    PositionViewSet,
+    StaffMemberViewSet,
+    UnitViewSet,
+)
 from surveys.api.views import FollowUpViewSet, QualityReviewViewSet
 from tickets.api.views import CallbackViewSet, CustomerViewSet, TicketViewSet, WorkOrderViewSet
 
@@ -14,6 +20,8 @@ router = DefaultRouter()
 router.register("org/units", UnitViewSet, basename="unit")
 router.register("org/positions", PositionViewSet, basename="position")
 router.register("org/staff", StaffMemberViewSet, basename="staff")
+router.register("org/changes", OrgChangeViewSet, basename="org-change")
+router.register("org/job-descriptions", JobDescriptionViewSet, basename="job-description")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")

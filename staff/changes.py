@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
+from staff.access import scope_for
 from staff.graph import OrgGraph, Post
 from staff.hooks import open_tickets_in_unit, tickets_rerouted
 from staff.models import ConcurrentPost, OrgChange, Position, Role, StaffMember, Unit
@@ -489,9 +490,14 @@ def _effective(value: date | str | None, today: date) -> date:
     return value
 
 
+def may_preview(user: AnyUser | None) -> bool:
+    """Org admins, and leaders (who see what a proposed change would do to their people before asking)."""
+    return may_edit_org(user) or scope_for(user).may_lead
+
+
 def change_preview(*, user: AnyUser | None, kind: str, data: dict[str, Any]) -> tuple[Change, Impact]:
-    if not may_edit_org(user):
-        raise ForbiddenError(_("Only org administrators may change the org chart."))
+    if not may_preview(user):
+        raise ForbiddenError(_("Only org administrators and leaders may see what an org change would do."))
     change = change_check(kind=kind, data=data)
     return change, change_impact(change)
 

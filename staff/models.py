@@ -88,6 +88,11 @@ class Unit(BilingualNameMixin, TreeNode):
         return self.display_name
 
 
+def open_units() -> models.QuerySet[Unit]:
+    """Units that are not closed: the ones work can be sent to."""
+    return Unit.objects.filter(closed_at__isnull=True)
+
+
 class Position(BilingualNameMixin, models.Model):
     """A post in a unit. ``headcount`` is the planned establishment (编制); holders are the actual."""
 

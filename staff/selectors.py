@@ -31,16 +31,20 @@ def active_staff_for_user(user: AnyUser | None) -> StaffMember | None:
 
 
 def user_is_org_admin(user: AnyUser | None) -> bool:
+    """Superusers and holders of an admin post; asked once per user object (a request's user)."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
+    known = getattr(user, "_is_org_admin", None)
+    if known is not None:
+        return bool(known)
     member = active_staff_for_user(user)
-    if member is None:
-        return False
-    return Position.objects.filter(
+    answer = member is not None and Position.objects.filter(
         Q(holders=member) | Q(concurrent_assignments__staff=member), role=Role.ADMIN
     ).exists()
+    user._is_org_admin = answer  # type: ignore[union-attr]
+    return answer
 
 
 def _count(model: type[StaffMember | ConcurrentPost], field_name: str, **filters: Any) -> Coalesce:
@@ -60,7 +64,8 @@ def _count(model: type[StaffMember | ConcurrentPost], field_name: str, **filters
 def position_list() -> QuerySet[Position]:
     """Positions with ``filled`` (active holders, primary and concurrent) computed in the database."""
     return (
-        Position.objects.select_related("unit", "reports_to", "job_description")
+        Position.objects.filter(closed_at__isnull=True)
+        .select_related("unit", "reports_to", "job_description")
         .prefetch_related("job_description__duties", "job_description__standards")
         .annotate(
             filled_primary=_count(StaffMember, "position", is_active=True),
@@ -112,7 +117,7 @@ def org_tree() -> list[UnitNode]:
 
     A fixed number of queries (units, positions, holders, concurrent holders), whatever the size.
     """
-    units = list(Unit.objects.with_tree_fields().order_siblings_by("sort_order", "id"))
+    units = list(Unit.objects.with_tree_fields().filter(closed_at__isnull=True).order_siblings_by("sort_order", "id"))
     positions = list(
         position_list().prefetch_related(
             Prefetch("holders", queryset=StaffMember.objects.filter(is_active=True).order_by("employee_no")),

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import DomainError
+from staff.jd import jd_publish_direct
 from staff.models import (
     ConcurrentPost,
     JobDescription,
@@ -19,7 +20,6 @@ from staff.models import (
     StaffMember,
     Unit,
 )
-from staff.jd import jd_publish_direct
 from staff.roles import group_name
 
 User = get_user_model()

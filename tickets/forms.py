@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from servicecenter.numbers import MomentFormField
-from staff.models import Skill, Unit
+from staff.models import Skill, Unit, open_units
 from tickets.models import Area, CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
 
 PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
@@ -59,7 +59,7 @@ class NewTicketForm(forms.Form):
                                            queryset=Skill.objects.filter(kind=Skill.Kind.BUSINESS_LINE).order_by("id"),
                                            empty_label=_("— any —"))
     team = forms.ModelChoiceField(label=_("Team queue"), required=False,
-                                  queryset=Unit.objects.filter(kind=Unit.Kind.TEAM).order_by("sort_order", "id"),
+                                  queryset=open_units().filter(kind=Unit.Kind.TEAM).order_by("sort_order", "id"),
                                   empty_label=_("— by the routing rules —"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
@@ -92,7 +92,7 @@ class ComplaintRecordForm(forms.Form):
     complaint_category = forms.ChoiceField(label=_("Complaint category"), required=False,
                                            choices=[("", "—"), *ComplaintCategory.choices])
     responsible_unit = forms.ModelChoiceField(label=_("Responsible department"), required=False,
-                                              queryset=Unit.objects.order_by("sort_order", "id"))
+                                              queryset=open_units().order_by("sort_order", "id"))
     investigation = forms.CharField(label=_("Investigation result"), required=False, max_length=5000,
                                     widget=forms.Textarea(attrs={"rows": 3}))
     remedy = forms.CharField(label=_("Remedy"), required=False, max_length=5000,

@@ -27,11 +27,13 @@ def test_positions_carry_headcount_filled_and_job_description(shape_a, api):
     receptionist = next(p for p in body["results"] if p["code"] == "receptionist")
     assert (receptionist["headcount"], receptionist["filled"], receptionist["vacant"]) == (4, 3, 1)
     jd = receptionist["job_description"]
-    assert [d["title"] for d in jd["duties"]] == ["接听服务热线", "收发邮件与传真", "接待来访客户"]
-    assert jd["standards"][0] == {"indicator": "15秒接听率", "comparator": "gte", "target": "90.00", "unit": "%"}
+    assert [d["title"] for d in jd["duties"]] == ["接听服务热线", "受理投诉与建议", "收发邮件与传真", "接待来访客户"]
+    assert jd["duties"][0]["tasks"][0]["frequency"] == "随时"
+    assert jd["standards"][0] == {"indicator": "工单按时办结率", "figure": "sla", "comparator": "gte",
+                                  "target": "95.00", "unit": "%"}
     driver = next(p for p in body["results"] if p["code"] == "driver")
     assert driver["in_establishment"] is False
-    assert driver["job_description"] is None
+    assert [s["indicator"] for s in driver["job_description"]["standards"]] == ["安全责任事故", "车辆完好率"]
 
 
 def test_chain_endpoint(shape_a, api, member):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servicecenter.numbers import ApiMomentField
-from staff.models import Skill, StaffMember, Unit
+from staff.models import Skill, StaffMember, open_units
 from tickets import workflow
 from tickets.models import (
     Callback,
@@ -208,7 +208,7 @@ class TicketCreateSerializer(serializers.Serializer):
     priority = PriorityField(required=False, default=int(Priority.NORMAL))  # a default skips to_internal_value
     received_at = ApiMomentField(required=False)
     customer = CustomerInSerializer()
-    team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=open_units(), required=False, allow_null=True)
     business_line = serializers.PrimaryKeyRelatedField(
         queryset=Skill.objects.filter(kind=Skill.Kind.BUSINESS_LINE), required=False, allow_null=True
     )
@@ -217,7 +217,7 @@ class TicketCreateSerializer(serializers.Serializer):
     )
     complaint_category = serializers.ChoiceField(ComplaintCategory.choices, required=False, allow_blank=True,
                                                  default="")
-    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
+    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=open_units(), required=False,
                                                           allow_null=True)
     call_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
@@ -231,12 +231,12 @@ class TicketUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(Kind.choices, required=False)
     channel = serializers.ChoiceField(Channel.choices, required=False)
     priority = PriorityField(required=False)
-    team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=open_units(), required=False, allow_null=True)
     business_line = serializers.PrimaryKeyRelatedField(
         queryset=Skill.objects.filter(kind=Skill.Kind.BUSINESS_LINE), required=False, allow_null=True
     )
     complaint_category = serializers.ChoiceField(ComplaintCategory.choices, required=False, allow_blank=True)
-    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
+    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=open_units(), required=False,
                                                           allow_null=True)
     investigation = serializers.CharField(required=False, allow_blank=True)
     remedy = serializers.CharField(required=False, allow_blank=True)
@@ -267,7 +267,7 @@ class ResumeSerializer(VersionSerializer):
 
 
 class DispatchSerializer(VersionSerializer):
-    field_team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    field_team = serializers.PrimaryKeyRelatedField(queryset=open_units())
     instructions = serializers.CharField()
 
 
@@ -280,7 +280,7 @@ class ReopenSerializer(VersionSerializer):
 
 
 class TransferSerializer(VersionSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    team = serializers.PrimaryKeyRelatedField(queryset=open_units())
     reason = serializers.CharField(max_length=500)
 
 

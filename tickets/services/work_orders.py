@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.access import Scope, scope_for
-from staff.models import Unit
+from staff.models import Unit, open_units
 from tickets import hooks
 from tickets.errors import TicketConflict, TicketError, TicketForbidden, TicketNotFound
 from tickets.events import event_record
@@ -22,7 +22,7 @@ from tickets.services.base import _save, _set_status, ticket_for_work
 
 def field_teams_for_dispatch(exclude: int | None = None) -> list[Unit]:
     """The teams repairs go to: those marked as field teams; in an org that marks none, every team."""
-    teams = Unit.objects.filter(kind=Unit.Kind.TEAM)
+    teams = open_units().filter(kind=Unit.Kind.TEAM)
     if teams.filter(field_team=True).exists():
         teams = teams.filter(field_team=True)
     if exclude is not None:

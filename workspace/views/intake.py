@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from servicecenter.errors import DomainError
 from sla.selectors import default_calendar as sla_default_calendar
 from sla.selectors import policy_for, work_calendar
-from staff.models import Unit
+from staff.models import open_units
 from tickets import selectors, services
 from tickets.forms import NewTicketForm
 from tickets.models import Kind, Priority
@@ -108,7 +108,7 @@ def route_preview(request):
         business_line = data.get("business_line")
         team_id = services.route(kind=kind, channel=channel, customer_class=customer_class,
                                  business_line_id=business_line.pk if business_line else None)
-        team = rule_team = Unit.objects.filter(pk=team_id).first() if team_id else None
+        team = rule_team = open_units().filter(pk=team_id).first() if team_id else None
     policy, targets = _deadline_preview(kind=kind, channel=channel, customer_class=customer_class, area=area,
                                         priority=priority, received_at=received_at)
     return render(request, "tickets/partials/_route_preview.html", {

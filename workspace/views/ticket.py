@@ -13,7 +13,7 @@ from calls.models import CallRecord
 from servicecenter.errors import DomainError
 from servicecenter.numbers import MAX_ID, BadNumber, parse_int
 from sla.models import Clock, Escalation
-from staff.models import StaffMember, Unit
+from staff.models import StaffMember, Unit, open_units
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError, TicketNotFound
 from tickets.forms import BodyForm, CallbackAttemptForm, ComplaintRecordForm, WorkOrderStepForm
@@ -51,7 +51,7 @@ def _context(request, ticket) -> dict:
                             .order_by("created_at", "level")),
         "assignable": assignable, "field_teams": services.field_teams_for_dispatch(),
         "cancel_reasons": CancelReason.choices, "may_work": may_work,
-        "transfer_teams": Unit.objects.filter(kind=Unit.Kind.TEAM).exclude(pk=ticket.team_id).order_by("sort_order",
+        "transfer_teams": open_units().filter(kind=Unit.Kind.TEAM).exclude(pk=ticket.team_id).order_by("sort_order",
                                                                                                        "id"),
         "may_reclassify": scope.leads_holder_of(ticket), "kinds": Kind.choices,
         "may_claim": scope.is_leader or not ticket.is_confidential,
@@ -105,7 +105,7 @@ def _assign(request, common: dict, version):
 
 
 def _team(request, name: str, message: str) -> Unit:
-    team = Unit.objects.filter(pk=_number(request.POST, name) or 0).first()
+    team = open_units().filter(pk=_number(request.POST, name) or 0).first()
     if team is None:
         raise TicketError(message, code=name)
     return team
