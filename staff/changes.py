@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError
+from servicecenter.periods import EffectiveDateError, effective_date
 from staff.access import scope_for
 from staff.graph import OrgGraph, Post
 from staff.hooks import open_tickets_in_unit, tickets_rerouted
@@ -130,7 +131,7 @@ class _Reader:
             if required:
                 self.errors[name] = _("Choose a unit.")
             return None
-        unit = Unit.objects.filter(pk=pk, closed_at__isnull=True).first()
+        unit: Unit | None = Unit.objects.filter(pk=pk, closed_at__isnull=True).first()
         if unit is None:
             self.errors[name] = _("No such open unit.")
         return unit
@@ -344,7 +345,7 @@ def change_check(*, kind: str, data: dict[str, Any]) -> Change:
     if check is None:
         raise ChangeError({"kind": _("Not a kind of org change.")})
     reader = _Reader(data)
-    change = check(reader)
+    change: Change = check(reader)
     if reader.errors:
         raise ChangeError(reader.errors)
     return change
@@ -476,18 +477,11 @@ def may_edit_org(user: AnyUser | None) -> bool:
 
 
 def _effective(value: date | str | None, today: date) -> date:
-    if value in (None, ""):
-        return today
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            raise ChangeError({"effective_on": _("Enter a date as YYYY-MM-DD.")}) from None
-    if isinstance(value, datetime):
-        value = value.date()
-    if value < today:
-        raise ChangeError({"effective_on": _("A change cannot take effect in the past.")})
-    return value
+    try:
+        return effective_date(value, today)
+    except EffectiveDateError as exc:
+        raise ChangeError({"effective_on": _("Enter a date as YYYY-MM-DD.") if exc.reason == "format"
+                           else _("A change cannot take effect in the past.")}) from None
 
 
 def may_preview(user: AnyUser | None) -> bool:
@@ -548,7 +542,7 @@ def org_change_cancel(*, user: AnyUser, change: OrgChange) -> OrgChange:
             raise ConflictError(_("Only a scheduled change can be cancelled; this one is %(state)s.")
                                 % {"state": change.get_state_display()})
         change.state = OrgChange.State.CANCELLED
-        change.cancelled_by = user
+        change.cancelled_by = user if user.is_authenticated else None
         change.save(update_fields=["state", "cancelled_by"])
     return change
 

@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from servicecenter.errors import DomainError
-from staff.changes import ChangeError, change_preview, may_edit_org, org_change_cancel, org_change_submit
+from staff.changes import (
+    ChangeError,
+    change_preview,
+    may_edit_org,
+    may_preview,
+    org_change_cancel,
+    org_change_submit,
+)
 from staff.models import OrgChange, Position, Role, StaffMember, Unit, open_units
 
 Kind = OrgChange.Kind
@@ -243,6 +250,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin_only(request)
     change = get_object_or_404(OrgChange, pk=pk)
     try:
         org_change_cancel(user=request.user, change=change)
@@ -264,6 +272,8 @@ HISTORY_SUBJECTS = {
 def history(request: HttpRequest, subject: str, key: str) -> HttpResponse:
     """A unit's, post's or person's history: the org changes about it (who, when, why, effective when) and
     every recorded edit of its fields, with what changed."""
+    if not may_preview(request.user):
+        raise PermissionDenied(_("The org's history is for org administrators and leaders."))
     if subject not in HISTORY_SUBJECTS:
         raise Http404
     model, key_field, change_field = HISTORY_SUBJECTS[subject]

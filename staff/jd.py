@@ -15,12 +15,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicecenter.errors import ConflictError, DomainError, ForbiddenError, NotFoundError
+from servicecenter.periods import EffectiveDateError, effective_date
 from staff import jobdoc
 from staff.chain import position_ancestor_ids
 from staff.models import ConcurrentPost, Duty, JobDescription, JobDescriptionVersion, PerformanceStandard, Position
@@ -56,9 +58,11 @@ def version_get(user: AnyUser | None, position: Position, number: int) -> JobDes
     return version
 
 
-def _editor(user: AnyUser | None, position: Position) -> None:
-    if not may_edit_jd(user, position):
+def _editor(user: AnyUser | None, position: Position) -> User:
+    """The signed-in person who may edit this post's job description, or ForbiddenError."""
+    if user is None or not user.is_authenticated or not may_edit_jd(user, position):
         raise ForbiddenError(_("Only the post's superiors and org administrators may edit its job description."))
+    return user
 
 
 def _locked(version: JobDescriptionVersion, *states: str) -> JobDescriptionVersion:
@@ -77,7 +81,7 @@ def in_effect(position: Position) -> JobDescriptionVersion | None:
 def jd_version_draft(*, user: AnyUser, position: Position, content: dict[str, Any] | None = None,
                      note: str = "", now: datetime | None = None) -> JobDescriptionVersion:
     """Open the next version as a draft, starting from the version in effect (or from ``content``)."""
-    _editor(user, position)
+    user = _editor(user, position)
     jd, _c = JobDescription.objects.get_or_create(position=position)
     JobDescription.objects.select_for_update().get(pk=jd.pk)
     open_version = jd.versions.filter(state__in=JobDescriptionVersion.OPEN_STATES).first()
@@ -103,7 +107,7 @@ def _limit(note: str) -> str:
 @transaction.atomic
 def jd_version_edit(*, user: AnyUser, version: JobDescriptionVersion, content: Any,
                     note: str | None = None) -> JobDescriptionVersion:
-    _editor(user, version.job_description.position)
+    user = _editor(user, version.job_description.position)
     document = jobdoc.normalize(content)
     clean_note = _limit(note) if note is not None else None
     version = _locked(version, State.DRAFT)
@@ -115,8 +119,9 @@ def jd_version_edit(*, user: AnyUser, version: JobDescriptionVersion, content: A
 
 
 @transaction.atomic
-def jd_version_submit(*, user: AnyUser, version: JobDescriptionVersion, now: datetime | None = None):
-    _editor(user, version.job_description.position)
+def jd_version_submit(*, user: AnyUser, version: JobDescriptionVersion,
+                      now: datetime | None = None) -> JobDescriptionVersion:
+    user = _editor(user, version.job_description.position)
     version = _locked(version, State.DRAFT)
     version.state, version.submitted_by, version.submitted_at = State.SUBMITTED, user, now or timezone.now()
     version.returned_reason = ""
@@ -127,7 +132,7 @@ def jd_version_submit(*, user: AnyUser, version: JobDescriptionVersion, now: dat
 @transaction.atomic
 def jd_version_return(*, user: AnyUser, version: JobDescriptionVersion, reason: str) -> JobDescriptionVersion:
     """Send a submitted or approved version back to draft, with the reason."""
-    _editor(user, version.job_description.position)
+    user = _editor(user, version.job_description.position)
     reason = (reason or "").strip()
     if not reason:
         raise jobdoc.DocumentError({"reason": _("Say why it goes back, so the author knows what to change.")})
@@ -139,8 +144,9 @@ def jd_version_return(*, user: AnyUser, version: JobDescriptionVersion, reason: 
 
 
 @transaction.atomic
-def jd_version_approve(*, user: AnyUser, version: JobDescriptionVersion, now: datetime | None = None):
-    _editor(user, version.job_description.position)
+def jd_version_approve(*, user: AnyUser, version: JobDescriptionVersion,
+                       now: datetime | None = None) -> JobDescriptionVersion:
+    user = _editor(user, version.job_description.position)
     version = _locked(version, State.SUBMITTED)
     version.state, version.approved_by, version.approved_at = State.APPROVED, user, now or timezone.now()
     version.save(update_fields=["state", "approved_by", "approved_at"])
@@ -148,23 +154,18 @@ def jd_version_approve(*, user: AnyUser, version: JobDescriptionVersion, now: da
 
 
 def _effective_date(value: date | str | None, today: date) -> date:
-    if value in (None, ""):
-        return today
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            raise jobdoc.DocumentError({"effective_on": _("Enter a date as YYYY-MM-DD.")}) from None
-    if value < today:
-        raise jobdoc.DocumentError({"effective_on": _("A version cannot take effect in the past.")})
-    return value
+    try:
+        return effective_date(value, today)
+    except EffectiveDateError as exc:
+        raise jobdoc.DocumentError({"effective_on": _("Enter a date as YYYY-MM-DD.") if exc.reason == "format"
+                                    else _("A version cannot take effect in the past.")}) from None
 
 
 @transaction.atomic
 def jd_version_publish(*, user: AnyUser, version: JobDescriptionVersion, effective_on: date | str | None = None,
                        now: datetime | None = None) -> JobDescriptionVersion:
     """Publish an approved version from ``effective_on`` (today when not given); in effect at once if due."""
-    _editor(user, version.job_description.position)
+    user = _editor(user, version.job_description.position)
     now = now or timezone.now()
     effective = _effective_date(effective_on, timezone.localdate(now))
     version = _locked(version, State.APPROVED)

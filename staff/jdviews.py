@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +31,11 @@ def _position(code: str) -> Position:
     if position is None:
         raise Http404
     return position
+
+
+def _may_edit(request: HttpRequest, position: Position) -> None:
+    if not jds.may_edit_jd(request.user, position):
+        raise PermissionDenied(_("Only the post's superiors and org administrators may edit its job description."))
 
 
 def _post_context(position: Position) -> dict[str, Any]:
@@ -122,6 +128,7 @@ def version_docx(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @require_POST
 def version_new(request: HttpRequest, code: str) -> HttpResponse:
     position = _position(code)
+    _may_edit(request, position)
     try:
         version = jds.jd_version_draft(user=request.user, position=position, note=request.POST.get("note", ""))
     except DomainError as exc:
@@ -187,8 +194,11 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
         version = jds.version_get(request.user, position, number)
     except DomainError as exc:
         raise Http404 from exc
-    if not jds.may_edit_jd(request.user, position):
-        raise Http404
+    _may_edit(request, position)
+    if version.state != State.DRAFT:
+        messages.info(request, _("Version %(number)d is %(state)s; only a draft is edited.") % {
+            "number": version.number, "state": version.get_state_display()})
+        return redirect("staff:jd-version", code, number)
     if request.method != "POST":
         return render(request, "staff/jd_edit.html", _editor_context(request, position, version, version.content, {}))
     typed = _typed_document(request.POST)
@@ -228,6 +238,10 @@ def version_action(request: HttpRequest, code: str, number: int, action: str) ->
         raise Http404
     try:
         version = jds.version_get(request.user, position, number)
+    except DomainError as exc:
+        raise Http404 from exc
+    _may_edit(request, position)
+    try:
         version = ACTIONS[action](request.user, version, request.POST)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -43,7 +43,7 @@ def user_is_org_admin(user: AnyUser | None) -> bool:
     answer = member is not None and Position.objects.filter(
         Q(holders=member) | Q(concurrent_assignments__staff=member), role=Role.ADMIN
     ).exists()
-    user._is_org_admin = answer  # type: ignore[union-attr]
+    user._is_org_admin = answer  # type: ignore[attr-defined]
     return answer
 
 

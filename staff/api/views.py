@@ -94,6 +94,8 @@ class OrgChangePermission(permissions.BasePermission):
     message = _("Org changes are for org administrators and leaders.")
 
     def has_permission(self, request, view):
+        if getattr(view, "action", None) in ("create", "cancel"):
+            return changes.may_edit_org(request.user)
         return changes.may_preview(request.user)
 
 

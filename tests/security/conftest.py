@@ -13,7 +13,8 @@ from calls.models import CallImport
 from notifications.models import Notification
 from reporting.scorecards import scorecards_compute
 from sla.models import Policy
-from staff.models import Position, Scorecard, StaffMember, Unit
+from staff.changes import org_change_submit
+from staff.models import JobDescription, JobDescriptionVersion, OrgChange, Position, Scorecard, StaffMember, Unit
 from surveys.models import FollowUp, QualityReview
 from tests.security.cast import make_cast
 from tests.surveys.factories import review, survey
@@ -59,7 +60,10 @@ def _objects(make_ticket, member, user):
     call_import = CallImport.objects.create(name="q.log", format="queue_log", status="done", content="",
                                             sha256="0" * 64)
     saved_view = SavedView.objects.create(owner=user("agent1"), name="我的报修", query="tab=mine&kind=repair")
+    org_change = org_change_submit(user=user("admin"), kind="leave", data={"staff": member("agent4").pk},
+                                   reason="年假", effective_on=NOW.date() + timedelta(days=7))
     return {
+        "org_change": org_change.pk, "jd": JobDescription.objects.get(position__code="tech-staff-1").pk,
         "saved_view": saved_view.pk,
         "t1": t1.pk, "customer": t1.customer_id, "work_order": WorkOrder.objects.get(ticket=t1).pk,
         "callback": Callback.objects.get(ticket=complaint).pk, "follow_up": follow_up.pk,
@@ -79,7 +83,9 @@ def fingerprint() -> tuple:
             Notification.objects.filter(read_at__isnull=False).count(), Unit.objects.count(),
             Position.objects.count(), StaffMember.objects.count(), WorkOrder.objects.filter(arrived_at__isnull=False)
             .count(), list(Customer.objects.order_by("pk").values_list("name", "phone", "customer_class", "area")),
-            list(SavedView.objects.order_by("pk").values_list("owner_id", "name", "query")))
+            list(SavedView.objects.order_by("pk").values_list("owner_id", "name", "query")),
+            list(OrgChange.objects.order_by("pk").values_list("state", "effective_on")),
+            list(JobDescriptionVersion.objects.order_by("pk").values_list("state", "in_effect", "content")))
 
 
 @pytest.fixture

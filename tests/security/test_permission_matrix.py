@@ -31,6 +31,7 @@ LEADERS = frozenset({"team_lead", "supervisor", "director", "admin"})
 SEES_T1 = frozenset({"agent", "team_lead", "director", "admin"})  # agent1's ticket in tech-region-1
 LEADS_AGENT1 = frozenset({"team_lead", "director", "admin"})
 ORG_ADMINS = frozenset({"admin"})
+JD_EDITORS = frozenset({"team_lead", "director", "admin"})  # above tech-staff-1: lead1, the director; org admins
 DENIED = {302, 403, 404, 405}
 
 
@@ -57,6 +58,16 @@ RULES: dict[str, list[Rule]] = {
     "set_language": [R(EVERYONE, "/i18n/setlang/", "post", {"language": "en"})],
     "staff:org-chart": [R(SIGNED_IN, "/org/")],
     "staff:job-description": [R(SIGNED_IN, "/org/positions/{position}/")],
+    "staff:change": [R(ORG_ADMINS, "/org/change/unit_move/"), R(ORG_ADMINS, "/org/change/unit_move/", "post", {})],
+    "staff:changes": [R(ORG_ADMINS, "/org/changes/")],
+    "staff:change-cancel": [R(ORG_ADMINS, "/org/changes/{org_change}/cancel/", "post")],
+    "staff:history": [R(LEADERS, "/org/history/position/{position}/")],
+    "staff:jd-new": [R(JD_EDITORS, "/org/positions/{position}/versions/new/", "post")],
+    "staff:jd-version": [R(SIGNED_IN, "/org/positions/{position}/versions/1/")],
+    "staff:jd-edit": [R(JD_EDITORS, "/org/positions/{position}/versions/1/edit/")],
+    "staff:jd-docx": [R(SIGNED_IN, "/org/positions/{position}/versions/1/docx/")],
+    "staff:jd-action": [R(JD_EDITORS, "/org/positions/{position}/versions/1/submit/", "post")],
+    "staff:jd-compare": [R(SIGNED_IN, "/org/positions/{position}/compare/?a=1&b=1")],
     "reporting:scorecards": [R(SIGNED_IN, "/org/scorecards/?month=2026-10")],
     "reporting:scorecards-compute": [R(LEADERS, "/org/scorecards/compute/", "post", {"month": "2026-10"})],
     "reporting:scorecards-export": [R(SIGNED_IN, "/org/scorecards/export.xlsx?month=2026-10")],
@@ -110,6 +121,18 @@ RULES: dict[str, list[Rule]] = {
     "staff-detail": [R(STAFF, "/api/v1/org/staff/{agent1}/"),
                      R(ORG_ADMINS, "/api/v1/org/staff/{agent1}/", "patch", {})],
     "staff-chain": [R(STAFF, "/api/v1/org/staff/{agent1}/chain/")],
+    "org-change-list": [R(LEADERS, "/api/v1/org/changes/"), R(ORG_ADMINS, "/api/v1/org/changes/", "post", {})],
+    "org-change-detail": [R(LEADERS, "/api/v1/org/changes/{org_change}/")],
+    "org-change-preview": [R(LEADERS, "/api/v1/org/changes/preview/", "post", {})],
+    "org-change-cancel": [R(ORG_ADMINS, "/api/v1/org/changes/{org_change}/cancel/", "post")],
+    "job-description-list": [R(SIGNED_IN, "/api/v1/org/job-descriptions/")],
+    "job-description-detail": [R(SIGNED_IN, "/api/v1/org/job-descriptions/{jd}/")],
+    "job-description-versions": [R(SIGNED_IN, "/api/v1/org/job-descriptions/{jd}/versions/"),
+                                 R(JD_EDITORS, "/api/v1/org/job-descriptions/{jd}/versions/", "post", {})],
+    "job-description-version": [R(SIGNED_IN, "/api/v1/org/job-descriptions/{jd}/versions/1/"),
+                                R(JD_EDITORS, "/api/v1/org/job-descriptions/{jd}/versions/1/", "patch", {})],
+    "job-description-step": [R(JD_EDITORS, "/api/v1/org/job-descriptions/{jd}/versions/1/submit/", "post", {})],
+    "job-description-compare": [R(SIGNED_IN, "/api/v1/org/job-descriptions/{jd}/compare/?a=1&b=1")],
     "ticket-list": [R(STAFF, "/api/v1/tickets/"), R(STAFF, "/api/v1/tickets/", "post", {})],
     "ticket-next": [R(STAFF, "/api/v1/tickets/next/", "post")],
     "ticket-detail": [R(SEES_T1, "/api/v1/tickets/{t1}/"), R(SEES_T1, "/api/v1/tickets/{t1}/", "patch", {})],
