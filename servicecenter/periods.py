@@ -29,3 +29,27 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     first = month_start(month)
     following = month_start(first + timedelta(days=31))
     return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(following, time(0), tzinfo=tz)
+
+
+class EffectiveDateError(ValueError):
+    """``effective_date``'s refusal: ``reason`` is "format" (not YYYY-MM-DD) or "past"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def effective_date(value: date | str | None, today: date) -> date:
+    """The date a dated change takes effect: today when not given, never earlier than today."""
+    if value is None or value == "":
+        return today
+    if isinstance(value, datetime):
+        value = value.date()
+    elif isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise EffectiveDateError("format") from None
+    if value < today:
+        raise EffectiveDateError("past")
+    return value
