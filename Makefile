@@ -1,4 +1,4 @@
-.PHONY: test test-fast demo soak install lint messages bench bench-sla bench-pages bench-calls clean
+.PHONY: test test-fast demo soak install lint messages bench bench-sla bench-pages bench-org bench-calls clean
 
 SIZE ?= small
 
@@ -32,6 +32,10 @@ bench-sla:
 ## make bench-pages: server time of the agent queue and the SLA dashboard at 100,000 tickets
 bench-pages:
 	bash scripts/bench.sh bench/pages.py $(ARGS)
+
+## make bench-org: server time of /org/ and of an org change's impact preview at 2,000 posts and 100,000 open tickets
+bench-org:
+	bash scripts/bench.sh bench/org.py $(ARGS)
 
 ## make bench-calls: importing a 1,000,000-line queue_log beside a plain COPY; the year's service level
 bench-calls:

@@ -157,3 +157,44 @@ def test_an_admin_write_through_the_api_is_a_new_version_in_effect(receptionist,
     assert (latest.number, latest.created_by.username) == (before + 1, "admin")
     assert latest.content["duties"] == [{"title": "接听热线", "tasks": [
         {"name": "15秒内接听", "key_process": "", "major_result": "", "frequency": "随时", "measures": ""}]}]
+
+
+def test_shape_b_loads_with_a_job_description_for_every_post(db):
+    import json
+
+    from staff.services import org_import
+    from tests.conftest import ROOT
+
+    data = json.loads((ROOT / "staff" / "orgdata" / "shape_b.json").read_text(encoding="utf-8"))
+    org_import(data=data)
+    posts = Position.objects.all()
+    assert posts.count() == JobDescription.objects.count() == 20
+    roles = set(posts.values_list("role", flat=True))
+    assert {"manager", "supervisor", "team_lead", "agent"} <= roles
+    for jd in JobDescription.objects.prefetch_related("duties"):
+        assert jd.purpose, jd.position.code
+        assert all(d.tasks and all(t["name"] and t["frequency"] for t in d.tasks) for d in jd.duties.all())
+    assert JobDescriptionVersion.objects.filter(number=1, in_effect=True).count() == 20
+    org_import(data=data)  # again: nothing new
+    assert JobDescriptionVersion.objects.count() == 20
+
+
+def test_the_page_shows_each_holders_value_beside_the_target(receptionist, make_ticket, member):
+    from django.test import Client
+
+    from sla.models import Clock
+    from tests.conftest import PASSWORD
+
+    with time_machine.travel(NOW, tick=False):
+        ticket = make_ticket(team="reception", by="agent2", assignee=member("agent2"), received_at=NOW)
+    # Two of agent2's deadlines fell due this month: one met in time, one breached.
+    clocks = list(Clock.objects.filter(ticket=ticket).order_by("pk"))
+    Clock.objects.filter(pk=clocks[0].pk).update(state="met", due_at=datetime(2026, 11, 9, 17, 30, tzinfo=TZ))
+    Clock.objects.filter(pk=clocks[1].pk).update(state="breached", due_at=datetime(2026, 11, 9, 17, 30, tzinfo=TZ),
+                                                 breached_at=datetime(2026, 11, 9, 17, 30, tzinfo=TZ))
+    with time_machine.travel(NOW, tick=False):
+        client = Client(headers={"accept-language": "en"})
+        assert client.login(username="agent5", password=PASSWORD)
+        html = client.get("/org/positions/receptionist/").content.decode()
+    assert f'<span class="figure-now">{member("agent2").name}: 50%</span>' in html
+    assert f'<span class="figure-now">{member("agent5").name}: no data yet</span>' in html
