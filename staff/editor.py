@@ -239,7 +239,7 @@ def _confirm(request, kind, data, fixed) -> HttpResponse:
 def change_list(request: HttpRequest) -> HttpResponse:
     """Every change, newest first: scheduled ones (with cancel), applied, failed and cancelled."""
     _admin_only(request)
-    changes = OrgChange.objects.select_related("requested_by", "cancelled_by").order_by("-requested_at", "-id")
+    changes = OrgChange.objects.select_related("requested_by__staff_member").order_by("-requested_at", "-id")
     state = request.GET.get("state", "")
     if state in OrgChange.State.values:
         changes = changes.filter(state=state)
@@ -277,7 +277,8 @@ def history(request: HttpRequest, subject: str, key: str) -> HttpResponse:
     if subject not in HISTORY_SUBJECTS:
         raise Http404
     model, key_field, change_field = HISTORY_SUBJECTS[subject]
-    records = model.history.filter(**{key_field: key}).select_related("history_user").order_by("-history_date",
+    records = model.history.filter(**{key_field: key}).select_related("history_user__staff_member").order_by(
+        "-history_date",
                                                                                                  "-history_id")
     rows = list(records[:200])
     if not rows:
@@ -290,7 +291,8 @@ def history(request: HttpRequest, subject: str, key: str) -> HttpResponse:
         entries.append({"record": record, "changes": [
             {"field": _verbose(model, c.field), "old": names.get((c.field, c.old), c.old),
              "new": names.get((c.field, c.new), c.new)} for c in diff if not isinstance(c.new, list)]})
-    changes = OrgChange.objects.filter(**{f"{change_field}_id": rows[0].id}).select_related("requested_by")
+    changes = OrgChange.objects.filter(**{f"{change_field}_id": rows[0].id}).select_related(
+        "requested_by__staff_member")
     return render(request, "staff/history.html", {
         "subject": subject, "name": str(rows[0].instance), "key": key, "entries": entries,
         "changes": changes.order_by("-requested_at", "-id")})

@@ -47,7 +47,7 @@ def may_edit_jd(user: AnyUser | None, position: Position) -> bool:
 def versions_for(user: AnyUser | None, position: Position) -> QuerySet[JobDescriptionVersion]:
     """The versions this person may read: all for editors, the published ones for everyone else."""
     versions = JobDescriptionVersion.objects.filter(job_description__position=position).select_related(
-        "created_by", "submitted_by", "approved_by", "published_by").order_by("number")
+        "created_by__staff_member", "approved_by__staff_member").order_by("number")
     return versions if may_edit_jd(user, position) else versions.filter(state=State.PUBLISHED)
 
 

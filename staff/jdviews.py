@@ -20,6 +20,7 @@ from staff import jd as jds
 from staff import jobdoc, selectors
 from staff.hooks import figure_values
 from staff.models import Figure, JobDescriptionVersion, PerformanceStandard, Position, Role
+from staff.templatetags.staff import person
 
 State = JobDescriptionVersion.State
 BLANK_TASKS = 2  # empty task rows offered under each duty, and in the new duty
@@ -114,7 +115,7 @@ def version_docx(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "headcount": position.headcount, "grade": position.grade}
     meta = {"number": version.number, "state_label": str(version.get_state_display()),
             "effective_on": version.effective_on,
-            "approved_by": version.approved_by.get_username() if version.approved_by else "",
+            "approved_by": person(version.approved_by) if version.approved_by else "",
             "published_at": version.published_at}
     from staff import jdrender  # python-docx is loaded only when a DOCX is asked for
 

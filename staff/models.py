@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 from tree_queries.models import TreeNode
 
@@ -464,10 +465,10 @@ class OrgChange(models.Model):
         LEAVE = "leave", _("Mark leave")
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
-        APPLIED = "applied", _("Applied")
+        SCHEDULED = "scheduled", pgettext_lazy("org change", "Scheduled")
+        APPLIED = "applied", pgettext_lazy("org change", "Applied")
         FAILED = "failed", _("Could not be applied")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("org change", "Cancelled")
 
     kind = models.CharField(_("change"), max_length=30, choices=Kind.choices)
     payload = models.JSONField(_("details"), default=dict)

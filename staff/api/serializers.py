@@ -148,7 +148,7 @@ class JobDescriptionListSerializer(serializers.ModelSerializer):
         return next((v.number for v in obj.versions.all() if v.in_effect), None)
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class JobDescriptionVersionSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True, default=None)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None)
@@ -163,7 +163,7 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("content", "note")]
 
 
-class VersionStepSerializer(serializers.Serializer):
+class JobDescriptionStepSerializer(serializers.Serializer):
     effective_on = serializers.DateField(required=False, allow_null=True, help_text="For publish: from when.")
     reason = serializers.CharField(required=False, allow_blank=True, help_text="For return: why it goes back.")
 

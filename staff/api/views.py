@@ -12,13 +12,13 @@ from staff.api.serializers import (
     CompareRowSerializer,
     ImpactSerializer,
     JobDescriptionListSerializer,
+    JobDescriptionStepSerializer,
+    JobDescriptionVersionSerializer,
     OrgChangePreviewSerializer,
     OrgChangeSerializer,
     PositionSerializer,
     StaffMemberSerializer,
     UnitSerializer,
-    VersionSerializer,
-    VersionStepSerializer,
 )
 from staff.filters import PositionFilter, StaffMemberFilter, UnitFilter
 from staff.models import JobDescription, OrgChange, Unit
@@ -150,37 +150,38 @@ class JobDescriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def _version(self, number):
         return jds.version_get(self.request.user, self.get_object().position, int(number))
 
-    @extend_schema(request=VersionSerializer, responses=VersionSerializer(many=True))
+    @extend_schema(request=JobDescriptionVersionSerializer, responses=JobDescriptionVersionSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def versions(self, request, pk=None):
         position = self.get_object().position
         if request.method == "GET":
-            return Response(VersionSerializer(jds.versions_for(request.user, position), many=True).data)
-        incoming = VersionSerializer(data=request.data)
+            return Response(JobDescriptionVersionSerializer(jds.versions_for(request.user, position), many=True).data)
+        incoming = JobDescriptionVersionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         version = jds.jd_version_draft(user=request.user, position=position,
                                        content=incoming.validated_data.get("content"),
                                        note=incoming.validated_data.get("note", ""))
-        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(JobDescriptionVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=VersionSerializer, responses=VersionSerializer)
+    @extend_schema(request=JobDescriptionVersionSerializer, responses=JobDescriptionVersionSerializer)
     @action(detail=True, methods=["get", "patch"], url_path=r"versions/(?P<number>\d+)")
     def version(self, request, pk=None, number=None):
         version = self._version(number)
         if request.method == "GET":
-            return Response(VersionSerializer(version).data)
-        incoming = VersionSerializer(data=request.data, partial=True)
+            return Response(JobDescriptionVersionSerializer(version).data)
+        incoming = JobDescriptionVersionSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         version = jds.jd_version_edit(user=request.user, version=version,
                                       content=incoming.validated_data.get("content", version.content),
                                       note=incoming.validated_data.get("note"))
-        return Response(VersionSerializer(version).data)
+        return Response(JobDescriptionVersionSerializer(version).data)
 
-    @extend_schema(request=VersionStepSerializer, responses=VersionSerializer)
+    @extend_schema(request=JobDescriptionStepSerializer, responses=JobDescriptionVersionSerializer,
+                   operation_id="v1_org_job_descriptions_versions_step")
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/(?P<step>submit|approve|publish|return)")
     def step(self, request, pk=None, number=None, step=None):
         version = self._version(number)
-        incoming = VersionStepSerializer(data=request.data)
+        incoming = JobDescriptionStepSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         if step == "submit":
@@ -191,7 +192,7 @@ class JobDescriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             version = jds.jd_version_publish(user=request.user, version=version, effective_on=data.get("effective_on"))
         else:
             version = jds.jd_version_return(user=request.user, version=version, reason=data.get("reason", ""))
-        return Response(VersionSerializer(version).data)
+        return Response(JobDescriptionVersionSerializer(version).data)
 
     @extend_schema(parameters=[OpenApiParameter("a", int), OpenApiParameter("b", int)],
                    responses=CompareRowSerializer(many=True))

@@ -38,5 +38,6 @@ def test_xlsx_types_text_as_strings_and_keeps_numbers():
     rows = list(sheet.iter_rows())
     assert [(c.value, c.data_type) for c in rows[0]] == [("=名称", "s"), ("值", "s")]
     for row, text in zip(rows[1:], HOSTILE, strict=True):
-        assert (row[0].value, row[0].data_type) == (text.replace("\r", "\n") if text.startswith("\r") else text, "s")
+        # openpyxl reads with lxml (a dependency of python-docx), which keeps a carriage return as written.
+        assert (row[0].value, row[0].data_type) == (text, "s")
         assert (row[1].value, row[1].data_type) == (-3, "n")

@@ -14,6 +14,7 @@ from notifications.models import Notification
 from reporting.scorecards import scorecards_compute
 from sla.models import Policy
 from staff.changes import org_change_submit
+from staff.jd import jd_version_draft
 from staff.models import JobDescription, JobDescriptionVersion, OrgChange, Position, Scorecard, StaffMember, Unit
 from surveys.models import FollowUp, QualityReview
 from tests.security.cast import make_cast
@@ -62,6 +63,7 @@ def _objects(make_ticket, member, user):
     saved_view = SavedView.objects.create(owner=user("agent1"), name="我的报修", query="tab=mine&kind=repair")
     org_change = org_change_submit(user=user("admin"), kind="leave", data={"staff": member("agent4").pk},
                                    reason="年假", effective_on=NOW.date() + timedelta(days=7))
+    jd_version_draft(user=user("admin"), position=Position.objects.get(code="tech-staff-1"))  # v2, a draft
     return {
         "org_change": org_change.pk, "jd": JobDescription.objects.get(position__code="tech-staff-1").pk,
         "saved_view": saved_view.pk,

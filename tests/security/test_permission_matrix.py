@@ -64,9 +64,9 @@ RULES: dict[str, list[Rule]] = {
     "staff:history": [R(LEADERS, "/org/history/position/{position}/")],
     "staff:jd-new": [R(JD_EDITORS, "/org/positions/{position}/versions/new/", "post")],
     "staff:jd-version": [R(SIGNED_IN, "/org/positions/{position}/versions/1/")],
-    "staff:jd-edit": [R(JD_EDITORS, "/org/positions/{position}/versions/1/edit/")],
+    "staff:jd-edit": [R(JD_EDITORS, "/org/positions/{position}/versions/2/edit/")],  # v2 is a draft
     "staff:jd-docx": [R(SIGNED_IN, "/org/positions/{position}/versions/1/docx/")],
-    "staff:jd-action": [R(JD_EDITORS, "/org/positions/{position}/versions/1/submit/", "post")],
+    "staff:jd-action": [R(JD_EDITORS, "/org/positions/{position}/versions/2/submit/", "post")],
     "staff:jd-compare": [R(SIGNED_IN, "/org/positions/{position}/compare/?a=1&b=1")],
     "reporting:scorecards": [R(SIGNED_IN, "/org/scorecards/?month=2026-10")],
     "reporting:scorecards-compute": [R(LEADERS, "/org/scorecards/compute/", "post", {"month": "2026-10"})],

@@ -21,6 +21,16 @@ def english():
         yield
 
 
+@pytest.fixture
+def api(api):
+    """The API client, asking for English answers."""
+    def make(name):
+        client = api(name)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+    return make
+
+
 def move(units) -> dict:
     return {"kind": "unit_move", "payload": {"unit": units["tech-region-1"].pk, "parent": units["cs-dept"].pk,
                                              "reports_to": Position.objects.get(code="reception-dm").pk}}
