@@ -35,7 +35,7 @@ bench-pages:
 
 ## make bench-org: server time of /org/ and of an org change's impact preview at 2,000 posts and 100,000 open tickets
 bench-org:
-	bash scripts/bench.sh bench/org.py $(ARGS)
+	bash scripts/bench.sh bench/org_editor.py $(ARGS)
 
 ## make bench-calls: importing a 1,000,000-line queue_log beside a plain COPY; the year's service level
 bench-calls:

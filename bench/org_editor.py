@@ -1,7 +1,7 @@
 """Server time of the org chart page and of an org change's impact preview, small and at 2,000 posts with
 100,000 open tickets, on PostgreSQL.
 
-Run by ``make bench-org`` (a throwaway PostgreSQL), or with ``DATABASE_URL`` set: ``python bench/org.py
+Run by ``make bench-org`` (a throwaway PostgreSQL), or with ``DATABASE_URL`` set: ``python bench/org_editor.py
 [--posts N] [--tickets N] [--runs N]``. First Shape A as it ships (14 posts) with 1,000 open tickets, then
 the org grown to N posts (teams of a lead and nine agents under ten department managers, every post held)
 and N open tickets held by the agents, each with a running or breached clock. Each figure is printed beside
