@@ -34,6 +34,15 @@ def _position(code: str) -> Position:
     return position
 
 
+def _version(request: HttpRequest, code: str, number: int) -> tuple[Position, JobDescriptionVersion]:
+    """The post and one of its versions the reader may see, or 404."""
+    position = _position(code)
+    try:
+        return position, jds.version_get(request.user, position, number)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
 def _may_edit(request: HttpRequest, position: Position) -> None:
     if not jds.may_edit_jd(request.user, position):
         raise PermissionDenied(_("Only the post's superiors and org administrators may edit its job description."))
@@ -92,11 +101,7 @@ def job_description(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    position = _position(code)
-    try:
-        version = jds.version_get(request.user, position, number)
-    except DomainError as exc:
-        raise Http404 from exc
+    position, version = _version(request, code, number)
     context = _document_context(request, position, version)
     context["today"] = timezone.localdate().isoformat()
     return render(request, "staff/job_description.html", context)
@@ -104,11 +109,7 @@ def version_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 @login_required
 def version_docx(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    position = _position(code)
-    try:
-        version = jds.version_get(request.user, position, number)
-    except DomainError as exc:
-        raise Http404 from exc
+    position, version = _version(request, code, number)
     post = {"title": position.display_name, "code": position.code, "unit": position.unit.display_name,
             "superior": position.reports_to.display_name if position.reports_to else "",
             "subordinates": [p.display_name for p in position.direct_reports.filter(closed_at__isnull=True)],
@@ -190,11 +191,7 @@ def _editor_context(request, position, version, doc, errors) -> dict[str, Any]:
 
 @login_required
 def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    position = _position(code)
-    try:
-        version = jds.version_get(request.user, position, number)
-    except DomainError as exc:
-        raise Http404 from exc
+    position, version = _version(request, code, number)
     _may_edit(request, position)
     if version.state != State.DRAFT:
         messages.info(request, _("Version %(number)d is %(state)s; only a draft is edited.") % {
@@ -234,13 +231,9 @@ DONE = {"submit": gettext_lazy("Submitted for approval."), "approve": gettext_la
 @login_required
 @require_POST
 def version_action(request: HttpRequest, code: str, number: int, action: str) -> HttpResponse:
-    position = _position(code)
     if action not in ACTIONS:
         raise Http404
-    try:
-        version = jds.version_get(request.user, position, number)
-    except DomainError as exc:
-        raise Http404 from exc
+    position, version = _version(request, code, number)
     _may_edit(request, position)
     try:
         version = ACTIONS[action](request.user, version, request.POST)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import translation
 
 from reporting.scorecards import post_targets, weights, weights_for
 from servicecenter.errors import ConflictError, ForbiddenError, NotFoundError
@@ -15,15 +14,11 @@ from staff import jd as jds
 from staff.jobdoc import DocumentError
 from staff.models import JobDescription, JobDescriptionVersion, Kpi, Position
 
-pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=TZ)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

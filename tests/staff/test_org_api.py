@@ -6,19 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import translation
 
 from staff.models import JobDescription, JobDescriptionVersion, OrgChange, Position
 
-pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=TZ)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from servicecenter.errors import ForbiddenError
 from sla.models import Clock, ClockState, Escalation
@@ -18,16 +18,12 @@ from staff.graph import OrgGraph
 from staff.models import OrgChange, Position, StaffMember, Unit
 from tickets.models import Kind, Ticket
 
-pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=TZ)  # a Tuesday
 NEXT_MONTH = date(2026, 12, 1)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def at(text: str) -> datetime:
