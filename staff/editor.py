@@ -31,7 +31,7 @@ from staff.changes import (
     org_change_cancel,
     org_change_submit,
 )
-from staff.models import OrgChange, Position, Role, StaffMember, Unit, open_units
+from staff.models import ConcurrentPost, OrgChange, Position, Role, StaffMember, Unit, open_units
 
 Kind = OrgChange.Kind
 
@@ -233,6 +233,41 @@ def _confirm(request, kind, data, fixed) -> HttpResponse:
         messages.success(request, _("Scheduled for %(date)s: %(summary)s.") % {
             "date": record.effective_on.isoformat(), "summary": record.summary})
     return redirect("staff:org-chart")
+
+
+def _menu(subject: str, obj: Any, position_id: str) -> list[tuple[str, str, Any]]:
+    """The changes offered for one row of the chart: (kind, query, label)."""
+    if subject == "unit":
+        q = f"unit={obj.pk}"
+        return [(Kind.POSITION_ADD, q, _("Add a post")), (Kind.UNIT_ADD, f"parent={obj.pk}", _("Add a sub-unit")),
+                (Kind.UNIT_UPDATE, q, _("Rename")), (Kind.UNIT_MOVE, q, _("Move")), (Kind.UNIT_CLOSE, q, _("Close"))]
+    if subject == "position":
+        q = f"position={obj.pk}"
+        return [(Kind.POSITION_UPDATE, q, _("Change the post")), (Kind.POSITION_CLOSE, q, _("Close")),
+                (Kind.STAFF_ASSIGN, "", _("Assign a person to a post"))]
+    q = f"staff={obj.pk}"
+    items = [(Kind.STAFF_ASSIGN, q, _("Move to another post")), (Kind.CONCURRENT_ADD, q, _("Give a concurrent post"))]
+    if position_id and ConcurrentPost.objects.filter(staff=obj, position_id=_int(position_id)).exists():
+        items.append((Kind.CONCURRENT_END, f"{q}&position={_int(position_id)}", _("End this concurrent post")))
+    items.append((Kind.LEAVE, q, _("Back from leave") if obj.on_leave else _("Mark leave")))
+    return items
+
+
+MENU_SUBJECTS = {"unit": (Unit, "code"), "position": (Position, "code"), "staff": (StaffMember, "employee_no")}
+
+
+@login_required
+def row_menu(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
+    """The changes for one unit, post or person: below its row of the chart (htmx), or as a page."""
+    _admin_only(request)
+    if subject not in MENU_SUBJECTS:
+        raise Http404
+    model, key = MENU_SUBJECTS[subject]
+    obj = get_object_or_404(model, pk=pk)
+    context = {"subject": subject, "name": str(obj), "items": _menu(subject, obj, request.GET.get("position", "")),
+               "history_key": getattr(obj, key)}
+    fragment = request.GET.get("fragment") == "1"
+    return render(request, "staff/row_menu_fragment.html" if fragment else "staff/row_menu.html", context)
 
 
 @login_required

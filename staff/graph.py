@@ -8,7 +8,7 @@ director. (``staff.chain`` walks it in SQL for one person at a time.)
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -65,14 +65,20 @@ class OrgGraph:
         return graph
 
     def copy(self) -> OrgGraph:
-        twin = copy.deepcopy(self)
-        twin._reset_caches()
+        """A copy to change: its own posts, people and concurrent posts (a change edits those in place)."""
+        twin = OrgGraph()
+        twin.posts = {pk: dataclasses.replace(post) for pk, post in self.posts.items()}
+        twin.unit_parent = dict(self.unit_parent)
+        twin.closed_units = set(self.closed_units)
+        twin.people = {pk: dataclasses.replace(person) for pk, person in self.people.items()}
+        twin.concurrent = defaultdict(set, {pk: set(posts) for pk, posts in self.concurrent.items()})
         return twin
 
     def _reset_caches(self) -> None:
         self._holders: dict[int, list[int]] | None = None
         self._chains: dict[int, list[int]] = {}
         self._leads: dict[int, int | None] = {}
+        self._unit_posts: dict[int, list[int]] | None = None
 
     def changed(self) -> None:
         """Call after editing the graph by hand, so chains are walked again."""
@@ -130,7 +136,13 @@ class OrgGraph:
         if unit_id is None:
             return None
         if unit_id not in self._leads:
-            posts = sorted(p for p, post in self.posts.items() if post.unit_id == unit_id and not post.closed)
+            if self._unit_posts is None:
+                by_unit: dict[int, list[int]] = defaultdict(list)
+                for pk in sorted(self.posts):
+                    if not self.posts[pk].closed:
+                        by_unit[self.posts[pk].unit_id].append(pk)
+                self._unit_posts = dict(by_unit)
+            posts = self._unit_posts.get(unit_id, [])
             lead = next((self.present(p)[0] for p in posts
                          if self.posts[p].role in LEADING_ROLES and self.present(p)), None)
             for p in posts if lead is None else []:

@@ -146,6 +146,11 @@ class Position(BilingualNameMixin, models.Model):
     def vacant(self) -> int:
         return max(self.headcount - self.filled, 0)
 
+    @property
+    def over(self) -> bool:
+        """More people hold it than its headcount (超编)."""
+        return self.filled > self.headcount
+
     def clean(self) -> None:
         super().clean()
         if self.pk and self.reports_to_id:

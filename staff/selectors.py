@@ -61,16 +61,20 @@ def _count(model: type[StaffMember | ConcurrentPost], field_name: str, **filters
     )
 
 
+def _open_posts_with_filled() -> QuerySet[Position]:
+    """Open posts with ``filled`` (active holders, primary and concurrent) computed in the database."""
+    return Position.objects.filter(closed_at__isnull=True).annotate(
+        filled_primary=_count(StaffMember, "position", is_active=True),
+        filled_concurrent=_count(ConcurrentPost, "position", staff__is_active=True),
+    )
+
+
 def position_list() -> QuerySet[Position]:
-    """Positions with ``filled`` (active holders, primary and concurrent) computed in the database."""
+    """Positions with their unit, superior, job description and ``filled``, for the API and the post's page."""
     return (
-        Position.objects.filter(closed_at__isnull=True)
+        _open_posts_with_filled()
         .select_related("unit", "reports_to", "job_description")
         .prefetch_related("job_description__duties", "job_description__standards")
-        .annotate(
-            filled_primary=_count(StaffMember, "position", is_active=True),
-            filled_concurrent=_count(ConcurrentPost, "position", staff__is_active=True),
-        )
         .order_by("unit__sort_order", "unit_id", "sort_order", "id")
     )
 
@@ -119,7 +123,7 @@ def org_tree() -> list[UnitNode]:
     """
     units = list(Unit.objects.with_tree_fields().filter(closed_at__isnull=True).order_siblings_by("sort_order", "id"))
     positions = list(
-        position_list().prefetch_related(
+        _open_posts_with_filled().order_by("sort_order", "id").prefetch_related(
             Prefetch("holders", queryset=StaffMember.objects.filter(is_active=True).order_by("employee_no")),
             Prefetch(
                 "concurrent_assignments",

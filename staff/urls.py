@@ -6,6 +6,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.org_chart, name="org-chart"),
     path("change/<slug:kind>/", editor.change_form, name="change"),
+    path("menu/<slug:subject>/<int:pk>/", editor.row_menu, name="row-menu"),
     path("changes/", editor.change_list, name="changes"),
     path("changes/<int:pk>/cancel/", editor.change_cancel, name="change-cancel"),
     path("history/<slug:subject>/<str:key>/", editor.history, name="history"),

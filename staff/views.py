@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 
 from staff import selectors
 from staff.changes import may_edit_org
@@ -16,4 +17,7 @@ def org_chart(request):
                      [:50]) if editor else []
     return render(request, "staff/org_chart.html", {
         "nodes": nodes, "root": nodes[0] if nodes else None, "editor": editor, "scheduled": scheduled,
-        "pending_jds": list(pending_for(request.user)[:50])})
+        "pending_jds": list(pending_for(request.user)[:50]),
+        # Links are built from these two prefixes: reversing a URL per row costs more than the row.
+        "menu": reverse("staff:row-menu", args=["unit", 0]).removesuffix("unit/0/"),
+        "positions": reverse("staff:job-description", args=["x"]).removesuffix("x/")})

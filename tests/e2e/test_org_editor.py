@@ -50,10 +50,9 @@ def test_an_admin_moves_a_team_from_next_month_and_escalation_follows_on_that_da
     sign_in(page, base, "admin", "zh-hans")
     page.goto(f"{base}/org/")
     row = page.locator("#unit-tech-region-1")
-    menu = row.locator("details.row-menu summary")
-    menu.focus()
-    page.keyboard.press("Enter")  # the menu opens from the keyboard
-    row.get_by_role("link", name="移动").click()
+    row.locator("a.row-edit").focus()
+    page.keyboard.press("Enter")  # the menu opens below the row, from the keyboard
+    page.locator("tr.edit-row").get_by_role("link", name="移动").click()
     form = page.locator("tr.edit-row form")  # in place, right below the unit's row
     expect(form).to_be_visible()
     form.locator("select[name=reports_to]").select_option(str(Position.objects.get(code="reception-dm").pk))

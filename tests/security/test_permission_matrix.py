@@ -60,6 +60,7 @@ RULES: dict[str, list[Rule]] = {
     "staff:job-description": [R(SIGNED_IN, "/org/positions/{position}/")],
     "staff:change": [R(ORG_ADMINS, "/org/change/unit_move/"), R(ORG_ADMINS, "/org/change/unit_move/", "post", {})],
     "staff:changes": [R(ORG_ADMINS, "/org/changes/")],
+    "staff:row-menu": [R(ORG_ADMINS, "/org/menu/position/{position_id}/")],
     "staff:change-cancel": [R(ORG_ADMINS, "/org/changes/{org_change}/cancel/", "post")],
     "staff:history": [R(LEADERS, "/org/history/position/{position}/")],
     "staff:jd-new": [R(JD_EDITORS, "/org/positions/{position}/versions/new/", "post")],
