@@ -117,24 +117,29 @@ class UnitNode:
 
 
 def org_tree() -> list[UnitNode]:
-    """Every unit in tree order with its positions, holders and rolled-up headcount.
+    """Every unit in tree order with its positions, holders and rolled-up headcount. Each position has
+    ``active_holders`` (staff) and ``active_concurrent`` (concurrent posts with their staff) as lists.
 
     A fixed number of queries (units, positions, holders, concurrent holders), whatever the size.
     """
     units = list(Unit.objects.with_tree_fields().filter(closed_at__isnull=True).order_siblings_by("sort_order", "id"))
     positions = list(
         _open_posts_with_filled().order_by("sort_order", "id").prefetch_related(
-            Prefetch("holders", queryset=StaffMember.objects.filter(is_active=True).order_by("employee_no")),
+            # Plain lists (``to_attr``): a related manager per post costs more than the post's row.
+            Prefetch("holders", queryset=StaffMember.objects.filter(is_active=True).order_by("employee_no")
+                     .only("pk", "name", "on_leave", "position_id"), to_attr="active_holders"),
             Prefetch(
                 "concurrent_assignments",
-                queryset=ConcurrentPost.objects.filter(staff__is_active=True).select_related("staff"),
+                queryset=ConcurrentPost.objects.filter(staff__is_active=True).select_related("staff")
+                .only("pk", "position_id", "staff_id", "staff__name", "staff__on_leave"),
+                to_attr="active_concurrent",
             ),
         )
     )
     nodes = {u.pk: UnitNode(unit=u, depth=u.tree_depth) for u in units}
     by_unit: dict[int, list[Position]] = defaultdict(list)
-    for position in positions:
-        by_unit[position.unit_id].append(position)
+    for row in positions:
+        by_unit[row.unit_id].append(row)
     for unit in units:
         node = nodes[unit.pk]
         node.positions = by_unit.get(unit.pk, [])

@@ -33,7 +33,7 @@ def test_concurrent_post_fills_the_admin_head(shape_a):
     node = unit_headcount("admin-dept")
     head = next(p for p in node.positions if p.code == "admin-head")
     assert (head.filled_primary, head.filled_concurrent, head.vacant) == (0, 1, 0)
-    assert [a.staff.name for a in head.concurrent_assignments.all()] == ["李秀梅"]
+    assert [a.staff.name for a in head.active_concurrent] == ["李秀梅"]
 
 
 def test_shape_b_fits_the_same_model(shape_b):
