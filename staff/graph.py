@@ -8,7 +8,6 @@ director. (``staff.chain`` walks it in SQL for one person at a time.)
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -67,10 +66,11 @@ class OrgGraph:
     def copy(self) -> OrgGraph:
         """A copy to change: its own posts, people and concurrent posts (a change edits those in place)."""
         twin = OrgGraph()
-        twin.posts = {pk: dataclasses.replace(post) for pk, post in self.posts.items()}
+        twin.posts = {pk: Post(p.reports_to, p.unit_id, p.role, p.headcount, p.in_establishment, p.closed)
+                      for pk, p in self.posts.items()}
         twin.unit_parent = dict(self.unit_parent)
         twin.closed_units = set(self.closed_units)
-        twin.people = {pk: dataclasses.replace(person) for pk, person in self.people.items()}
+        twin.people = {pk: Person(p.position_id, p.user_id, p.name, p.on_leave) for pk, p in self.people.items()}
         twin.concurrent = defaultdict(set, {pk: set(posts) for pk, posts in self.concurrent.items()})
         return twin
 
@@ -128,8 +128,22 @@ class OrgGraph:
         return chain
 
     def superior(self, staff_id: int) -> int | None:
-        chain = self.chain(staff_id)
-        return chain[0] if chain else None
+        """The first of :meth:`chain`, walking only as far as it (the impact asks this of everyone)."""
+        if staff_id in self._chains:
+            chain = self._chains[staff_id]
+            return chain[0] if chain else None
+        person = self.people.get(staff_id)
+        post = self.posts.get(person.position_id) if person and person.position_id else None
+        position = post.reports_to if post else None
+        depth = 0
+        while position is not None and depth < MAX_DEPTH:
+            for holder in self.holders(position):
+                if holder != staff_id and not self.people[holder].on_leave:
+                    return holder
+            above = self.posts.get(position)
+            position = above.reports_to if above else None
+            depth += 1
+        return None
 
     def lead_of(self, unit_id: int | None) -> int | None:
         """A unit's lead: the holder of its leading post, else the nearest person above its posts."""
