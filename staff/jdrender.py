@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -71,8 +72,13 @@ def standard_text(standard: dict[str, Any] | None) -> str:
     text = f"{standard.get('indicator', '')} {signs.get(standard.get('comparator', ''), '')} " \
            f"{standard.get('target', '')}{standard.get('unit', '')}"
     if standard.get("figure"):
-        text += f" ({Figure(standard['figure']).label})"
+        text += f" ({_figure_label(standard['figure'])})"
     return text
+
+
+def _figure_label(code: str) -> str:
+    """The figure's name in the reader's language; a code no longer known is shown as stored."""
+    return str(dict(Figure.choices).get(code, code))
 
 
 def _label(*parts: str) -> str:
@@ -120,7 +126,10 @@ CJK_FONT = "Noto Sans CJK SC"
 def _when(value: date | datetime | None) -> str:
     if value is None:
         return "—"
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
 
 
 def _document() -> Any:
@@ -137,6 +146,12 @@ def _document() -> Any:
     normal.font.name = CJK_FONT
     normal.font.size = Pt(10.5)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    # The headings name the theme's East Asian font, which wins over w:eastAsia and is empty in the
+    # default template: they get the CJK font by name instead.
+    for name in ("Heading 1", "Heading 2"):
+        fonts = document.styles[name].element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+        fonts.set(qn("w:eastAsia"), CJK_FONT)
     return document
 
 
@@ -158,7 +173,7 @@ def _text_section(document: Any, title: str, text: str) -> None:
 def docx_bytes(*, post: dict[str, Any], content: dict[str, Any], version: dict[str, Any]) -> bytes:
     """One version as a Word document on A4, in the reader's language, Chinese set in a CJK font."""
     document = _document()
-    document.add_heading(_("Job description") + f"：{post['title']}", level=1)
+    document.add_heading(_("Job description: %(title)s") % {"title": post["title"]}, level=1)
     document.add_paragraph(_("Version %(number)d · %(state)s · effective on %(date)s · approved by %(who)s · "
                              "published %(published)s") % {
         "number": version["number"], "state": version.get("state_label", ""), "date": _when(version.get(
@@ -179,7 +194,7 @@ def docx_bytes(*, post: dict[str, Any], content: dict[str, Any], version: dict[s
     signs = dict(PerformanceStandard.Comparator.choices)
     _table(document, [_("Indicator"), _("Target"), _("Product figure")],
            [[s.get("indicator", ""), f"{signs.get(s.get('comparator', ''), '')} {s.get('target', '')}"
-             f"{s.get('unit', '')}", str(Figure(s["figure"]).label) if s.get("figure") else "—"]
+             f"{s.get('unit', '')}", _figure_label(s["figure"]) if s.get("figure") else "—"]
             for s in content.get("standards", [])])
     for name in ("difficulties", "taboos", "career_path"):
         _text_section(document, str(jobdoc.LABELS[name]), content.get(name, ""))
