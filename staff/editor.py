@@ -244,7 +244,7 @@ def _menu(subject: str, obj: Any, position_id: str) -> list[tuple[str, str, Any]
     if subject == "position":
         q = f"position={obj.pk}"
         return [(Kind.POSITION_UPDATE, q, _("Change the post")), (Kind.POSITION_CLOSE, q, _("Close")),
-                (Kind.STAFF_ASSIGN, "", _("Assign a person to a post"))]
+                (Kind.STAFF_ASSIGN, f"position={obj.pk}", _("Assign a person to a post"))]
     q = f"staff={obj.pk}"
     items = [(Kind.STAFF_ASSIGN, q, _("Move to another post")), (Kind.CONCURRENT_ADD, q, _("Give a concurrent post"))]
     if position_id and ConcurrentPost.objects.filter(staff=obj, position_id=_int(position_id)).exists():
