@@ -61,7 +61,6 @@ class Change:
     unit: Unit | None = None
     position: Position | None = None
     staff: StaffMember | None = None
-    targets: dict[str, Any] = field(default_factory=dict)
 
 
 # --- reading what was typed --------------------------------------------------------------------------
@@ -405,10 +404,6 @@ class Impact:
     vacant: list[dict[str, Any]] = field(default_factory=list)  # posts falling vacant
     over: list[dict[str, Any]] = field(default_factory=list)  # posts going over establishment
     tickets: int = 0  # open tickets whose next escalation reaches someone else
-
-    @property
-    def chain_changes(self) -> bool:
-        return bool(self.superiors or self.leads or self.tickets)
 
     def as_dict(self) -> dict[str, Any]:
         return {"superiors": self.superiors, "leads": self.leads, "vacant": self.vacant, "over": self.over,

@@ -253,16 +253,18 @@ def _menu(subject: str, obj: Any, position_id: str) -> list[tuple[str, str, Any]
     return items
 
 
-MENU_SUBJECTS = {"unit": (Unit, "code"), "position": (Position, "code"), "staff": (StaffMember, "employee_no")}
+# What a row of the chart is about: its model and the key its history page is named by. The org change's
+# field naming it has the same name as the subject.
+SUBJECTS = {"unit": (Unit, "code"), "position": (Position, "code"), "staff": (StaffMember, "employee_no")}
 
 
 @login_required
 def row_menu(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
     """The changes for one unit, post or person: below its row of the chart (htmx), or as a page."""
     _admin_only(request)
-    if subject not in MENU_SUBJECTS:
+    if subject not in SUBJECTS:
         raise Http404
-    model, key = MENU_SUBJECTS[subject]
+    model, key = SUBJECTS[subject]
     obj = get_object_or_404(model, pk=pk)
     context = {"subject": subject, "name": str(obj), "items": _menu(subject, obj, request.GET.get("position", "")),
                "history_key": getattr(obj, key)}
@@ -296,22 +298,15 @@ def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("staff:changes")
 
 
-HISTORY_SUBJECTS = {
-    "unit": (Unit, "code", "unit"),
-    "position": (Position, "code", "position"),
-    "staff": (StaffMember, "employee_no", "staff"),
-}
-
-
 @login_required
 def history(request: HttpRequest, subject: str, key: str) -> HttpResponse:
     """A unit's, post's or person's history: the org changes about it (who, when, why, effective when) and
     every recorded edit of its fields, with what changed."""
     if not may_preview(request.user):
         raise PermissionDenied(_("The org's history is for org administrators and leaders."))
-    if subject not in HISTORY_SUBJECTS:
+    if subject not in SUBJECTS:
         raise Http404
-    model, key_field, change_field = HISTORY_SUBJECTS[subject]
+    model, key_field = SUBJECTS[subject]
     records = model.history.filter(**{key_field: key}).select_related("history_user__staff_member").order_by(
         "-history_date",
                                                                                                  "-history_id")
@@ -326,7 +321,7 @@ def history(request: HttpRequest, subject: str, key: str) -> HttpResponse:
         entries.append({"record": record, "changes": [
             {"field": _verbose(model, c.field), "old": names.get((c.field, c.old), c.old),
              "new": names.get((c.field, c.new), c.new)} for c in diff if not isinstance(c.new, list)]})
-    changes = OrgChange.objects.filter(**{f"{change_field}_id": rows[0].id}).select_related(
+    changes = OrgChange.objects.filter(**{f"{subject}_id": rows[0].id}).select_related(
         "requested_by__staff_member")
     return render(request, "staff/history.html", {
         "subject": subject, "name": str(rows[0].instance), "key": key, "entries": entries,
