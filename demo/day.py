@@ -167,6 +167,7 @@ class SceneSpec:
     resolved_at: datetime | None = None
     callback_due: datetime | None = None  # a callback rescheduled after an unreachable attempt
     callback_attempt_at: datetime | None = None
+    paused_at: datetime | None = None  # waiting for the customer since
 
 
 def _end_of_today(now: datetime) -> datetime:
@@ -204,6 +205,8 @@ def scene_specs(deadlines: Deadlines, repair: Ticket, now: datetime) -> list[Sce
     return [
         SceneSpec("new", Kind.INQUIRY, Status.NEW, now - 4 * minutes),
         SceneSpec("claimed", Kind.COMPLAINT, Status.ASSIGNED, now - 25 * minutes),
+        SceneSpec("waiting for the customer", Kind.INQUIRY, Status.PENDING_CUSTOMER, now - 50 * minutes,
+                  paused_at=now - 20 * minutes),
         SceneSpec("crew on its way", Kind.REPAIR, Status.IN_PROGRESS, now - min(12, arrival // 3) * minutes,
                   stage="dispatched"),
         SceneSpec("crew on site", Kind.REPAIR, Status.IN_PROGRESS, now - restoration * 0.4 * minutes, stage="on_site"),

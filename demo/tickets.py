@@ -418,6 +418,12 @@ def _scene_plan(ticket: Ticket, spec: SceneSpec, arrival: int) -> dict:
     plan["first_response_at"] = _minutes(6)
     if spec.status == Status.IN_PROGRESS:
         return plan
+    if spec.status == Status.PENDING_CUSTOMER and spec.paused_at is not None:
+        plan["pause_reason"] = "等待客户补充资料"
+        plan["paused_at"] = spec.paused_at - ticket.received_at
+        events.append((plan["paused_at"], EventKind.STATUS, "status", Status.IN_PROGRESS, Status.PENDING_CUSTOMER,
+                       plan["pause_reason"]))
+        return plan
     resolved = spec.resolved_at - ticket.received_at
     plan["resolution"] = ticket.remedy or "故障已排除，供电恢复正常。"
     plan["resolved_at"] = resolved
