@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from staff.models import StaffMember, Unit
@@ -142,3 +143,10 @@ def sla_presets(db):
 
     seed_calendar(apps)
     seed_policies(apps)
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that compare them word for word."""
+    with translation.override("en"):
+        yield

@@ -48,7 +48,8 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         qs = super().filter(qs, value)
         if value:
             last = next((v for v in reversed(value) if v), "")
-            qs = qs.order_by(*qs.query.order_by, "-id" if last.startswith("-") else "id")
+            if last.lstrip("-") != "id":
+                qs = qs.order_by(*qs.query.order_by, "-id" if last.startswith("-") else "id")
         return qs
 
 
@@ -74,7 +75,7 @@ class TicketFilter(django_filters.FilterSet):
     due_before = MomentFilter(field_name="sla_due_at", lookup_expr="lt")
     due_after = MomentFilter(field_name="sla_due_at", lookup_expr="gte")
     ordering = StableOrderingFilter(
-        fields=(("sla_due_at", "due_at"), ("received_at", "received_at"), ("priority", "priority"), ("id", "id")),
+        fields=(("due_order", "due_at"), ("received_at", "received_at"), ("priority", "priority"), ("id", "id")),
     )
 
     class Meta:

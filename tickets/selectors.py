@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from staff.access import Scope, scope_for
 from staff.models import Position, StaffMember
 from tickets.models import (
+    DUE_ORDER,
     Callback,
     CallbackAttempt,
     CallbackState,
@@ -72,7 +73,8 @@ def ticket_list_for(*, user=None, scope: Scope | None = None, with_clocks: bool 
     ``with_clocks`` prefetches the SLA clocks (one more query); queues that show only the ticket's
     own ``sla_due_at`` and ``sla_state`` leave it off."""
     scope = scope or scope_for(user)
-    qs = Ticket.objects.select_related("customer", "team", "assignee", "business_line", "responsible_unit")
+    qs = (Ticket.objects.select_related("customer", "team", "assignee", "business_line", "responsible_unit")
+          .annotate(due_order=DUE_ORDER))
     if with_clocks:
         # The reverse relation a clock keeps to its ticket: no import of the app above (ARCHITECTURE.md);
         # the model's ``sla_clock_list`` keeps the ticket's own running and met clocks, due first.
@@ -108,16 +110,6 @@ def team_queue_for(staff: StaffMember) -> QuerySet[Ticket]:
     ).values("unit_id")
     return (
         Ticket.objects.filter(status=Status.NEW, assignee__isnull=True, team_id__in=units)
-        .order_by("priority", "received_at", "id")
-    )
-
-
-def my_queue(staff: StaffMember) -> QuerySet[Ticket]:
-    """Open tickets this person holds, most urgent and oldest first."""
-    return (
-        Ticket.objects.open()
-        .filter(assignee=staff)
-        .select_related("customer", "team")
         .order_by("priority", "received_at", "id")
     )
 

@@ -42,7 +42,7 @@ SORT_KEYS = tuple(key for key, _label in SORTS)
 NAME_MAX = SavedView._meta.get_field("name").max_length
 MAX_VIEWS = 20
 # Not filters: where the person is in the list, which view is applied, the columns and the sort.
-NOT_FILTERS = ("page", "view", "cols", "ordering", "csrfmiddlewaretoken", "name")
+NOT_FILTERS = ("page", "cursor", "view", "cols", "ordering", "csrfmiddlewaretoken", "name")
 
 
 class SavedViewError(DomainError):

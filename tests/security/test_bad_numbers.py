@@ -171,7 +171,6 @@ CASES = [
     C("quality from", PAGE, "/quality/", "from", "date"),
     C("quality to", PAGE, "/quality/", "to", "date"),
     C("reviews month", PAGE, "/quality/reviews/", "month", "month"),
-    C("queue page", PAGE, "/tickets/", "page", "whole"),
     C("queue team", PAGE, "/tickets/", "team", "whole"),
     C("queue customer", PAGE, "/tickets/", "customer", "whole"),
     C("queue assignee", PAGE, "/tickets/", "assignee", "whole"),

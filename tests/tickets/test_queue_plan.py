@@ -60,10 +60,35 @@ def center():
     return agents
 
 
-def test_the_agent_queues_use_their_indexes(center):
+def test_the_team_queue_uses_its_index(center):
     team_queue = selectors.team_queue_for(center[0])
     assert team_queue.count() == 50
     assert "ticket_team_queue" in index_names(plan(team_queue[:25]))
-    my_queue = selectors.my_queue(center[0])
-    assert my_queue.count() == 30
-    assert "ticket_assignee_queue" in index_names(plan(my_queue[:25]))
+
+
+def index_conditions(node: dict) -> dict[str, str]:
+    """Index name → its Index Cond (the range the scan reads), over the whole plan."""
+    found = {node["Index Name"]: node.get("Index Cond", "")} if "Index Name" in node else {}
+    for child in node.get("Plans", []):
+        found |= index_conditions(child)
+    return found
+
+
+def test_the_lists_most_urgent_first_read_a_range_of_their_index_at_any_depth(center, django_user_model):
+    """The ticket API's default order and my queue: the first page and a page deep in the list each
+    start at their position in the index (``Index Cond``), not by reading and skipping the rows before."""
+    from servicecenter.keyset import _beyond, keys_of
+    from staff.access import scope_for
+    from tickets.models import URGENT_FIRST
+    from workspace.views.queue import queue_for
+
+    director = django_user_model.objects.create_superuser("plan-director", password="x")
+    everything = selectors.ticket_list_for(user=director).order_by(*URGENT_FIRST)
+    assert "ticket_urgent" in index_names(plan(everything[:26]))
+    middle = everything[50_000]
+    keys = keys_of(everything)
+    deep = everything.filter(_beyond(keys, [getattr(middle, k.name) for k in keys], True))
+    assert index_conditions(plan(deep[:26])).get("ticket_urgent", "").startswith("(COALESCE(sla_due_at, ")
+    mine = queue_for(scope_for(center[0].user), "mine")
+    assert mine.count() == 30
+    assert "ticket_mine_urgent" in index_names(plan(mine[:51]))

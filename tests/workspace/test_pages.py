@@ -169,7 +169,7 @@ def test_the_queue_query_count_is_the_same_at_10_and_1000_tickets(member, count_
     small = count_queries(lambda: client.get(f"/tickets/?tab={tab}"))
     bulk_tickets(990, member("agent1"))
     response = client.get(f"/tickets/?tab={tab}")
-    assert response.context["page"].paginator.count == 1000
+    assert (response.context["page"].count, response.context["page"].count_exact) == (1000, True)
     assert (small, count_queries(lambda: client.get(f"/tickets/?tab={tab}"))) == (queries, queries)
 
 

@@ -164,7 +164,7 @@ def test_the_queue_with_a_saved_view_takes_12_queries_at_10_and_at_1000_tickets(
     small = count_queries(lambda: client.get(f"/tickets/?view={view.pk}"))
     grow(990, member("agent1"))
     response = client.get(f"/tickets/?view={view.pk}")
-    assert response.context["page"].paginator.count == (500 if "complaint" in query else 1000)
+    assert response.context["page"].count == (500 if "complaint" in query else 1000)
     assert (small, count_queries(lambda: client.get(f"/tickets/?view={view.pk}"))) == (12, 12)
 
 

@@ -12,10 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from servicecenter.keyset import KeysetPagination
 from staff.access import ScopedMixin
 from tickets import selectors, services
 from tickets.api import serializers as s
 from tickets.filters import CallbackFilter, CustomerFilter, TicketFilter, WorkOrderFilter
+from tickets.models import URGENT_FIRST
 
 
 class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -26,9 +28,12 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     # Ordering is TicketFilter's (with the id as the last key); DRF's own would re-sort after it.
     filter_backends = [DjangoFilterBackend]
 
+    # Pages by cursor: a page reads what it shows, and the count stops at 1,000 (servicecenter/keyset.py).
+    pagination_class = KeysetPagination
+
     def get_queryset(self):
         if self.action == "list":
-            return selectors.ticket_list_for(scope=self.scope)
+            return selectors.ticket_list_for(scope=self.scope).order_by(*URGENT_FIRST)
         return selectors.ticket_detail_for(scope=self.scope)
 
     def get_serializer_class(self):

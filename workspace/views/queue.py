@@ -4,8 +4,7 @@ of them (filters, columns, sort); bulk actions on the selected rows."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from servicecenter import keyset
 from servicecenter.errors import DomainError
-from servicecenter.numbers import BadNumber, form_errors, parse_int, query_page, query_values
+from servicecenter.numbers import BadNumber, form_errors, parse_int, query_values
 from staff.access import Scope
 from staff.models import StaffMember
 from tickets import selectors
 from tickets.filters import TicketFilter
-from tickets.models import OPEN_STATUSES, Priority
+from tickets.models import OPEN_STATUSES, URGENT_FIRST, Priority
 from workspace import services
 from workspace.forms import BulkForm
 from workspace.services import COLUMN_KEYS, COLUMNS, SORTS, TABS
@@ -39,7 +39,7 @@ def queue_for(scope: Scope, tab: str):
         qs = qs.filter(status__in=OPEN_STATUSES)
         if not scope.sees_all:
             qs = qs.filter(Q(team_id__in=scope.unit_ids) | Q(assignee_id__in=scope.staff_ids))
-    return qs.order_by(F("sla_due_at").asc(nulls_last=True), "priority", "received_at", "id")
+    return qs.order_by(*URGENT_FIRST)
 
 
 def _active_view(request, views):
@@ -83,10 +83,16 @@ def queue(request):
     filterset = TicketFilter(data, queryset=queue_for(scope, tab), request=request)
     _values, ok = query_values(request, filterset.form)  # a bad filter is named on the page
     rows = filterset.qs if ok else queue_for(scope, tab).none()
-    number, page_ok = query_page(request)
-    page = Paginator(rows, QUEUE_PAGE).get_page(number)
+    page_ok = True
+    try:
+        page = keyset.paginate(rows, request.GET.get("cursor"), QUEUE_PAGE)
+    except keyset.BadCursor:  # a mangled link: the first page, and why
+        page_ok = False
+        messages.error(request, str(keyset.BAD_CURSOR))
+        page = keyset.paginate(rows, None, QUEUE_PAGE)
     page_query = request.GET.copy()
-    page_query.pop("page", None)
+    for key in ("page", "cursor"):
+        page_query.pop(key, None)
     filters = data.copy()
     for key in services.NOT_FILTERS:
         filters.pop(key, None)
