@@ -18,7 +18,6 @@ environment under ``var/bench/``; none of its code is in this repository) and me
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -43,6 +42,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from wrk import parse_wrk  # noqa: E402
 
 from calls.imports import call_import_create, call_import_run  # noqa: E402
 from calls.metrics import service_level  # noqa: E402
@@ -172,6 +172,31 @@ def timed(fn, runs: int, before=None) -> dict:
             "status": status}
 
 
+def _scanned(node: dict) -> int:
+    """Rows a plan node and its children read from tables and indexes (kept plus filtered out)."""
+    own = 0
+    if "Scan" in node.get("Node Type", ""):
+        loops = node.get("Actual Loops", 1)
+        own = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
+    return own + sum(_scanned(child) for child in node.get("Plans", []))
+
+
+def rows_read(client: Client, url: str) -> int:
+    """Rows one request's queries read, by ``EXPLAIN ANALYZE`` of each of them as it was sent."""
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    total = 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            document = cursor.fetchone()[0]
+            total += _scanned((json.loads(document) if isinstance(document, str) else document)[0]["Plan"])
+    return total
+
+
 def page(client: Client, url: str):
     def get():
         response = client.get(url)
@@ -192,14 +217,16 @@ def measure_ours(size: dict, now) -> dict:
     rows["sweep"] = timed(lambda: sweep(now=now).breached, runs, before=lambda: sla_sweep.undo(now))
     sla_sweep.undo(now)
     for label, who, url in (
-        ("ticket API, 25 rows", "director", "/api/v1/tickets/"),
-        ("ticket API, filtered", "director", "/api/v1/tickets/?status=closed&kind=complaint&priority=high"),
-        ("ticket API, search", "director", "/api/v1/tickets/?search=13800001234"),
-        ("agent queue page", "agent2", "/tickets/?tab=mine"),
+        ("ticket API, 25 rows, agent", "agent2", "/api/v1/tickets/"),
+        ("ticket API, 25 rows, director", "director", "/api/v1/tickets/"),
+        ("ticket API, filtered, director", "director", "/api/v1/tickets/?status=closed&kind=complaint&priority=high"),
+        ("ticket API, search, director", "director", "/api/v1/tickets/?search=13800001234"),
+        ("queue page, agent", "agent2", "/tickets/?tab=mine"),
         ("SLA dashboard, director", "director", "/dashboard/"),
     ):
         clients[who].get(url)  # warm: the session, the calendar cache
         rows[label] = timed(page(clients[who], url), runs)
+        rows[label]["rows read"] = rows_read(clients[who], url)
     content = calls_import.generate(size["call_lines"])
     job_ids = []
 
@@ -216,14 +243,35 @@ def measure_ours(size: dict, now) -> dict:
     return rows
 
 
+LOAD_ROWS = (  # label, user, path; the floors first
+    ("floor: Django, fixed JSON, signed in", "agent2", "/bench/floor/django/"),
+    ("floor: DRF, fixed JSON, signed in", "agent2", "/bench/floor/drf/"),
+    ("floor: one hand SQL, 25 rows, no count", "agent2", "/bench/floor/sql/"),
+    ("ticket API, agent", "agent2", "/api/v1/tickets/"),
+    ("ticket API, director", "director", "/api/v1/tickets/"),
+    ("queue page, agent", "agent2", "/tickets/?tab=mine"),
+    ("queue page, director (search tab)", "director", "/tickets/?tab=all"),
+)
+
+
+def _busy_ms() -> float:
+    """CPU time the whole machine has spent busy (all cores), in ms, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def load(seconds: int) -> dict:
-    """gunicorn with the production settings on loopback, wrk against the agent queue and the API."""
+    """gunicorn with the production settings on loopback (and the floors of ``floor_urls``), wrk with 8
+    connections against each row of ``LOAD_ROWS``; the machine's busy CPU ms per request beside it."""
     if not shutil.which("wrk"):
         return {"error": "wrk is not installed (apt-get install wrk)"}
-    user = get_user_model().objects.get(username="agent2")
-    client = Client()
-    client.force_login(user)
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    users = get_user_model().objects.in_bulk(field_name="username")
+    cookies = {}
+    for name in ("agent2", "director"):
+        client = Client()
+        client.force_login(users[name])
+        cookies[name] = f"sessionid={client.cookies['sessionid'].value}"
     static = ROOT / "var" / "bench" / "static"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "servicecenter.settings.production", "STATIC_ROOT": str(static),
            "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "False",
@@ -231,7 +279,8 @@ def load(seconds: int) -> dict:
            "LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     port = 18000 + os.getpid() % 1000
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "servicecenter.wsgi", "-b", f"127.0.0.1:{port}",
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--pythonpath", str(ROOT / "bench"),
+                               "floor_wsgi:application", "-b", f"127.0.0.1:{port}",
                                "-w", str(2 * (os.cpu_count() or 2) + 1), "--log-level", "warning"], cwd=ROOT,
                               env=env)
     results = {}
@@ -240,36 +289,25 @@ def load(seconds: int) -> dict:
             if subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/healthz"]).returncode == 0:
                 break
             time.sleep(0.2)
-        for label, path in (("load: agent queue", "/tickets/?tab=mine"), ("load: ticket API", "/api/v1/tickets/")):
+        for label, who, path in LOAD_ROWS:
+            cookie = cookies[who]
+            url = f"http://127.0.0.1:{port}{path}"
             code = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Cookie: {cookie}",
-                                   f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+                                   url], capture_output=True, text=True).stdout
             if code != "200":  # a redirect to the sign-in page would be counted as a success by wrk
                 results[label] = f"signed-in request answered {code}, not measured"
                 continue
+            subprocess.run(["wrk", "-t2", "-c8", "-d2s", "-H", f"Cookie: {cookie}", url], capture_output=True)  # warm
+            busy = _busy_ms()
             out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H",
-                                  f"Cookie: {cookie}",
-                                  f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
-            results[label] = parse_wrk(out)
+                                  f"Cookie: {cookie}", url], capture_output=True, text=True).stdout
+            row = parse_wrk(out)
+            row["cpu_ms"] = (_busy_ms() - busy) / row["requests"] if row["requests"] else None
+            results[label] = row
     finally:
         server.terminate()
         server.wait(timeout=30)
     return results
-
-
-def parse_wrk(out: str) -> dict:
-    def ms(text: str) -> float:
-        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(non2xx[1]) if non2xx else 0) + (sum(int(x) for x in socket.groups()) if socket else 0)
-    return {"rps": float(rps[1]) if rps else 0.0, "p50": ms(p50[1]) if p50 else None,
-            "p99": ms(p99[1]) if p99 else None, "requests": int(total[1]) if total else 0, "errors": errors}
 
 
 def helpdesk(size: dict) -> dict:
@@ -297,29 +335,38 @@ def helpdesk(size: dict) -> dict:
     return json.loads(lines[-1])
 
 
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
 def table(size_name: str, size: dict, ours: dict, peer: dict, loaded: dict) -> str:
     lines = [f"`make bench SIZE={size_name}`: {size['tickets']:,} tickets over 3 years, {size['due']:,} due, "
              f"{size['call_lines']:,} queue_log lines; PostgreSQL {connection.pg_version // 10000}, "
              f"{os.cpu_count()} cores, {timezone.now():%Y-%m-%d}. Server time in ms, {size['runs']} runs.", "",
-             "| measure | median | min | max | queries | django-helpdesk median | ratio |",
-             "|---|---|---|---|---|---|---|"]
-    pairs = {"sweep": "escalate_tickets", "ticket API, 25 rows": "ticket list JSON",
+             "| measure | median | min | max | queries | rows read | django-helpdesk median | ratio |",
+             "|---|---|---|---|---|---|---|---|"]
+    pairs = {"sweep": "escalate_tickets", "ticket API, 25 rows, director": "ticket list JSON",
              "SLA dashboard, director": "dashboard"}
     for label, row in ours.items():
         theirs = peer.get(pairs.get(label, ""), {}) if "error" not in peer else {}
         ratio = f"{theirs['median'] / row['median']:.0f}×" if theirs else ""
         their_cell = f"{theirs['median']:.1f} ({theirs['queries']} q)" if theirs else ""
         name = f"{label} ({size['due']:,} due)" if label == "sweep" else label
+        read = f"{row['rows read']:,}" if "rows read" in row else ""
         lines.append(f"| {name} | {row['median']:.1f} | {row['min']:.1f} | {row['max']:.1f} | {row['queries']} | "
-                     f"{their_cell} | {ratio} |")
+                     f"{read} | {their_cell} | {ratio} |")
     if "error" in peer:
         lines.append(f"\ndjango-helpdesk: {peer['error']}")
     lines += ["", "| load (wrk -t2 -c8, gunicorn production settings, 2 × cores + 1 workers) | requests/s "
-                  "| p50 ms | p99 ms | requests | errors |", "|---|---|---|---|---|---|"]
+                  "| p50 ms | p99 ms | CPU ms per request | share of the DRF floor | requests | errors |",
+              "|---|---|---|---|---|---|---|---|"]
+    floor = loaded.get("floor: DRF, fixed JSON, signed in")
     for label, row in loaded.items():
         if isinstance(row, dict) and "rps" in row:
-            lines.append(f"| {label} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['requests']:,} | "
-                         f"{row['errors']} |")
+            share = f"{row['rps'] / floor['rps']:.2f}" if isinstance(floor, dict) and floor.get("rps") else ""
+            cells = [f"{row['rps']:.0f}", _cell(row["p50"]), _cell(row["p99"]), _cell(row.get("cpu_ms")), share,
+                     f"{row['requests']:,}", str(row["errors"])]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
         else:
             lines.append(f"| {label} | {row} |")
     return "\n".join(lines)

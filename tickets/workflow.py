@@ -9,6 +9,7 @@ to show only what can be done.
     reopen: resolved/closed → in_progress (or new when nobody holds it); cancel: any open → cancelled
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -81,22 +82,34 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def _refusal(transition: Transition, kind: str, status: str, held: bool) -> str:
+    """Why the transition is not open to a ticket of this kind, status and holding ("" when it is)."""
+    if transition.kinds and kind not in transition.kinds:
+        return "wrong_kind"
+    if status not in transition.sources:
+        return "illegal_transition"
+    if transition.needs_assignee and not held:
+        return "unassigned"
+    return ""
+
+
 def check(ticket, action: str) -> str:
     """The status ``action`` leads to from the ticket's status, or :class:`TicketConflict` with the reason."""
     transition = TRANSITIONS[action]
-    if transition.kinds and ticket.kind not in transition.kinds:
+    refusal = _refusal(transition, ticket.kind, ticket.status, ticket.assignee_id is not None)
+    if refusal == "wrong_kind":
         raise TicketConflict(
             _("Only %(kinds)s tickets can be %(action)s.")
             % {"action": ACTION_PAST[action], "kinds": ", ".join(str(Kind(k).label) for k in transition.kinds)},
             code="wrong_kind",
         )
-    if ticket.status not in transition.sources:
+    if refusal == "illegal_transition":
         raise TicketConflict(
             _("A ticket that is “%(status)s” cannot be %(action)s.")
             % {"status": Status(ticket.status).label, "action": ACTION_PAST[action]},
             code="illegal_transition",
         )
-    if transition.needs_assignee and ticket.assignee_id is None:
+    if refusal == "unassigned":
         raise TicketConflict(_("Nobody holds this ticket: claim or assign it first."), code="unassigned")
     target = transition.target(ticket.status)
     if action == "reopen" and ticket.assignee_id is None:
@@ -104,16 +117,15 @@ def check(ticket, action: str) -> str:
     return target
 
 
+@functools.cache
+def _allowed(kind: str, status: str, held: bool) -> tuple[str, ...]:
+    return tuple(action for action, transition in TRANSITIONS.items() if not _refusal(transition, kind, status, held))
+
+
 def allowed_actions(ticket) -> list[str]:
-    """The actions legal in the ticket's current state, in the order a page shows them."""
-    allowed = []
-    for action in TRANSITIONS:
-        try:
-            check(ticket, action)
-        except TicketConflict:
-            continue
-        allowed.append(action)
-    return allowed
+    """The actions legal in the ticket's current state, in the order a page shows them: what
+    :func:`check` allows, worked out once per kind, status and holding (a list asks it for every row)."""
+    return list(_allowed(str(ticket.kind), str(ticket.status), ticket.assignee_id is not None))
 
 
 ACTION_PAST = {

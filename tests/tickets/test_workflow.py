@@ -112,3 +112,21 @@ def test_allowed_actions_of_a_ticket_in_progress(make_ticket, member):
     assert workflow.allowed_actions(ticket) == [
         "assign", "reply", "note", "edit", "transfer", "reclassify", "pause", "dispatch", "resolve", "cancel",
     ]
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_allowed_actions_are_what_check_allows_for_every_status_kind_and_holding(kind):
+    for status in ALL:
+        for assignee_id in (None, 7):
+            ticket = Ticket(kind=kind, status=status, assignee_id=assignee_id)
+            allowed = []
+            for action in workflow.TRANSITIONS:
+                try:
+                    workflow.check(ticket, action)
+                except TicketConflict:
+                    continue
+                allowed.append(action)
+            assert workflow.allowed_actions(ticket) == allowed, (status, assignee_id)
+    repair_in_progress = Ticket(kind=Kind.REPAIR, status=IN_PROGRESS, assignee_id=7)
+    assert "dispatch" in workflow.allowed_actions(repair_in_progress)
+    assert "dispatch" not in workflow.allowed_actions(Ticket(kind=Kind.INQUIRY, status=IN_PROGRESS, assignee_id=7))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from servicecenter.fastread import FastReadMixin
 from servicecenter.numbers import ApiMomentField
 from staff.models import Skill, StaffMember, open_units
 from tickets import workflow
@@ -57,7 +58,7 @@ class CustomerInSerializer(serializers.Serializer):
         return attrs
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Customer
         # No creation time: a customer created with a hidden report would be dated by it.
@@ -91,7 +92,7 @@ class _Person(serializers.Serializer):
     agent_no = serializers.CharField()
 
 
-class ClockSerializer(serializers.Serializer):
+class ClockSerializer(FastReadMixin, serializers.Serializer):
     target = serializers.CharField()
     state = serializers.CharField()
     started_at = serializers.DateTimeField()
@@ -106,7 +107,7 @@ class ClockSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
     """A ticket as lists and pages show it. A report's reporter is ``null`` to those who may not see it."""
 
     priority = PriorityField()
