@@ -18,6 +18,7 @@ from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicecenter.keyset import Page as KeysetPage
 from sla.models import Clock, ClockState
 
 register = template.Library()
@@ -100,7 +101,7 @@ def _rows_for(ticket: Any, page: Any) -> list:
     if prefetched is not None:
         return [(c.met_at, c.due_at, c.breached_at) for c in prefetched
                 if c.callback_id is None and c.state == ClockState.MET]
-    if not isinstance(page, Page):
+    if not isinstance(page, Page | KeysetPage):
         return _met_rows([ticket.pk])[ticket.pk]
     loaded = getattr(page, "_sla_met_rows", None)
     if loaded is None or ticket.pk not in loaded:

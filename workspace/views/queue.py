@@ -24,6 +24,7 @@ from tickets.filters import TicketFilter
 from tickets.models import OPEN_STATUSES, URGENT_FIRST, Priority
 from workspace import services
 from workspace.forms import BulkForm
+from workspace.queuerows import queue_rows
 from workspace.services import COLUMN_KEYS, COLUMNS, SORTS, TABS
 from workspace.views.common import _scope, staff_required
 
@@ -98,7 +99,8 @@ def queue(request):
         filters.pop(key, None)
     filters["tab"] = tab
     context = {
-        "tab": tab, "tabs": TABS, "filter": filterset, "page": page, "now": timezone.now(),
+        "tab": tab, "tabs": TABS, "filter": filterset, "page": page, "rows": queue_rows(page, columns),
+        "now": timezone.now(),
         "views": views, "view": view, "columns": columns, "all_columns": COLUMNS, "sorts": SORTS,
         "sort": data.get("ordering", ""), "filters_query": filters.urlencode(),
         "page_query": page_query.urlencode(),
