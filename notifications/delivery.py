@@ -1,12 +1,12 @@
 """Notifications of warnings and escalations: the words, and the e-mail.
 
-Each notice is e-mailed once, by itself, except the deadline notices of a recipient at the top of
-the chain (the director), which the hourly digest counts in one e-mail (the rule is written in
-``notifications.selectors``)."""
+A batch goes out over one connection to the mail server. Each notice is e-mailed once, by itself,
+except the deadline notices of a recipient at the top of the chain (the director), which the hourly
+digest counts in one e-mail (the rule is written in ``notifications.selectors``)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,7 +35,6 @@ def notifications_email(*, notification_ids: list[int]) -> int:
     """E-mail each notification once: rows are claimed with SKIP LOCKED and marked in the same
     transaction as the send, so a task that runs twice does not send twice. Deadline notices of a
     recipient at the top of the chain are left to the digest (:func:`notifications_digest`)."""
-    sent = 0
     with transaction.atomic():
         rows = list(
             Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
@@ -44,14 +43,15 @@ def notifications_email(*, notification_ids: list[int]) -> int:
         )
         digested = top_of_chain_user_ids(sorted({n.recipient_id for n in rows if n.kind == NotificationKind.SLA}))
         rows = [n for n in rows if not (n.kind == NotificationKind.SLA and n.recipient_id in digested)]
-        for notification in rows:
-            if not notification.recipient.email:
-                continue
-            with translation.override(settings.LANGUAGE_CODE):
-                text = notification_text(notification)
-                send_mail(subject=text, message=text + "\n", from_email=None,
-                          recipient_list=[notification.recipient.email])
-            sent += 1
+        messages = []
+        with translation.override(settings.LANGUAGE_CODE):
+            for notification in rows:
+                if notification.recipient.email:
+                    text = notification_text(notification)
+                    messages.append(EmailMessage(subject=text, body=text + "\n",
+                                                 to=[notification.recipient.email]))
+        # One connection to the mail server for the whole batch, not one a message.
+        sent = (get_connection().send_messages(messages) or 0) if messages else 0
         Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())
     return sent
 
@@ -77,7 +77,6 @@ def notifications_digest() -> int:
     e-mailed, by team and level; those notices are marked e-mailed in the same transaction (claimed
     with SKIP LOCKED), so two digests at once or one run twice send each notice once. Returns the
     number of e-mails sent."""
-    sent = 0
     with transaction.atomic():
         top = top_of_chain_user_ids()
         pending = Notification.objects.filter(recipient_id__in=top, kind=NotificationKind.SLA,
@@ -89,14 +88,14 @@ def notifications_digest() -> int:
         for pk, recipient_id in claimed:
             by_recipient.setdefault(recipient_id, []).append(pk)
         users = {u.pk: u for u in get_user_model().objects.filter(pk__in=by_recipient)}
-        for recipient_id, ids in by_recipient.items():
-            email = users[recipient_id].email
-            if not email:
-                continue
-            with translation.override(settings.LANGUAGE_CODE):
-                digest = digest_counts(Notification.objects.filter(pk__in=ids))
-                subject, body = digest_text(total=len(ids), digest=digest)
-                send_mail(subject=subject, message=body, from_email=None, recipient_list=[email])
-            sent += 1
+        messages = []
+        with translation.override(settings.LANGUAGE_CODE):
+            for recipient_id, ids in by_recipient.items():
+                email = users[recipient_id].email
+                if email:
+                    digest = digest_counts(Notification.objects.filter(pk__in=ids))
+                    subject, body = digest_text(total=len(ids), digest=digest)
+                    messages.append(EmailMessage(subject=subject, body=body, to=[email]))
+        sent = (get_connection().send_messages(messages) or 0) if messages else 0
         Notification.objects.filter(pk__in=[pk for pk, _recipient in claimed]).update(emailed_at=timezone.now())
     return sent

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.test import override_settings
 
 from notifications.delivery import notifications_digest, notifications_email
@@ -245,3 +246,23 @@ def test_the_api_links_each_notice_to_its_ticket(escalated, api):
     rows = api("director").get("/api/v1/notifications/").json()["results"]
     assert sorted((r["ticket_reference"], r["ticket_url"], r["level"]) for r in rows) == sorted(
         (t.reference, f"/tickets/{t.pk}/", 2) for t in tickets)
+
+
+class CountingBackend(locmem.EmailBackend):
+    """Django's in-memory backend, counting the connections made (one per batch, not per message)."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        CountingBackend.opened += 1
+        super().__init__(*args, **kwargs)
+
+
+def test_a_batch_of_notices_goes_out_over_one_connection(escalated, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_bell.CountingBackend"
+    get_user_model().objects.filter(username="lead1").update(email="lead1@example.com")
+    escalated()
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    CountingBackend.opened = 0
+    mail.outbox.clear()
+    assert (notifications_email(notification_ids=ids), len(mail.outbox), CountingBackend.opened) == (2, 2, 1)
