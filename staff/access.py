@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from staff.chain import subordinate_ids_sql
+from staff.chain import scope_facts
 from staff.models import Position, Role, StaffMember
 from staff.roles import LEADING_ROLES
 from staff.selectors import AnyUser, active_staff_for_user, staff_for_user
@@ -122,7 +122,8 @@ def user_is_leader(user: AnyUser | None) -> bool:
 
 
 def scope_for(user: AnyUser | None) -> Scope:
-    """Two queries at most: the posts this person holds, and the people and units below them."""
+    """One query after the person's own record: the roles of their posts, the people below them and the
+    units where they or those people hold posts (``staff.chain.scope_facts``)."""
     if user is None or not user.is_authenticated:
         return Scope(user_id=None)
     member = staff_for_user(user)
@@ -130,24 +131,14 @@ def scope_for(user: AnyUser | None) -> Scope:
         return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
     if member is None or not member.is_active:
         return Scope(user_id=user.pk)
-    roles = set(held_posts(member).values_list("role", flat=True))
+    roles, below, units = scope_facts(member.pk)
     if Role.DIRECTOR in roles:
         return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
-    below = subordinate_ids_sql(member.pk)
-    units = (
-        Position.objects.filter(
-            Q(holders=member) | Q(concurrent_assignments__staff=member)
-            | Q(holders__in=below) | Q(concurrent_assignments__staff__in=below)
-        )
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-    staff_ids = {member.pk, *StaffMember.objects.filter(pk__in=below).values_list("pk", flat=True)}
     return Scope(
         user_id=user.pk,
         staff=member,
         is_leader=bool(roles & LEADING_ROLES),
-        staff_ids=frozenset(staff_ids),
+        staff_ids=frozenset({member.pk, *below}),
         unit_ids=frozenset(units),
     )
 

@@ -146,3 +146,50 @@ def subordinate_ids_sql(staff_id: int) -> RawSQL:
     """A subquery of the ids of everyone below a person; compose it into any queryset."""
     return RawSQL(_SUBTREE_SQL, [staff_id, staff_id, staff_id])  # noqa: S611 - constant SQL, bound parameters
 
+
+
+# A person's whole scope in one statement (``staff.access.scope_for``): the roles of the posts they
+# hold, everyone below them, and the units of the posts held by them or by anyone below them. One row
+# per fact: ("role", NULL, role), ("staff", id, NULL), ("unit", id, NULL).
+_SCOPE_SQL = f"""
+WITH RECURSIVE mine(position_id) AS (
+    SELECT position_id FROM staff_staffmember WHERE id = %s AND position_id IS NOT NULL
+    UNION SELECT position_id FROM staff_concurrentpost WHERE staff_id = %s
+),
+down(position_id, depth) AS (
+    SELECT p.id, 1 FROM staff_position p WHERE p.reports_to_id IN (SELECT position_id FROM mine)
+    UNION ALL
+    SELECT p.id, down.depth + 1
+      FROM staff_position p JOIN down ON p.reports_to_id = down.position_id
+     WHERE down.depth < {MAX_DEPTH}
+),
+holders AS ({_HOLDERS}),
+below AS (SELECT DISTINCT h.staff_id FROM holders h WHERE h.position_id IN (SELECT position_id FROM down)
+                                                     AND h.staff_id <> %s)
+SELECT 'role', NULL, p.role FROM staff_position p WHERE p.id IN (SELECT position_id FROM mine)
+UNION ALL
+SELECT 'staff', staff_id, NULL FROM below
+UNION ALL
+SELECT DISTINCT 'unit', p.unit_id, NULL FROM staff_position p
+ WHERE p.id IN (SELECT position_id FROM mine)
+    OR p.id IN (SELECT s.position_id FROM staff_staffmember s WHERE s.id IN (SELECT staff_id FROM below))
+    OR p.id IN (SELECT c.position_id FROM staff_concurrentpost c WHERE c.staff_id IN (SELECT staff_id FROM below))
+"""
+
+
+def scope_facts(staff_id: int) -> tuple[set[str], set[int], set[int]]:
+    """One query: the roles of the posts this person holds, the ids of everyone below them, and the
+    units where they or anyone below them holds a post."""
+    roles: set[str] = set()
+    below: set[int] = set()
+    units: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_SQL, [staff_id, staff_id, staff_id])
+        for kind, number, word in cursor.fetchall():
+            if kind == "role":
+                roles.add(word)
+            elif kind == "staff":
+                below.add(number)
+            else:
+                units.add(number)
+    return roles, below, units
