@@ -40,7 +40,8 @@ def queue_for(scope: Scope, tab: str):
         qs = qs.filter(status__in=OPEN_STATUSES)
         if not scope.sees_all:
             qs = qs.filter(Q(team_id__in=scope.unit_ids) | Q(assignee_id__in=scope.staff_ids))
-    return qs.order_by(*URGENT_FIRST)
+    # A queue row names the holder and nothing else related (``workspace/queuerows.py``).
+    return qs.select_related(None).select_related("assignee").order_by(*URGENT_FIRST)
 
 
 def _active_view(request, views):
