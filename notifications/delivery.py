@@ -31,10 +31,21 @@ def notification_text(notification: Notification) -> str:
         "reference": ticket.reference, "target": target, "level": notification.level}
 
 
+def batch_text(texts: list[str]) -> tuple[str, str]:
+    """One e-mail's subject and body for a recipient's notices of one batch: a single notice is its own
+    subject; several are counted in the subject and listed in the body."""
+    if len(texts) == 1:
+        return texts[0], texts[0] + "\n"
+    subject = ngettext("%(count)s new notice", "%(count)s new notices", len(texts)) % {"count": len(texts)}
+    return subject, "\n".join([subject, "", *texts, "", _("Open the notifications page for the tickets.")]) + "\n"
+
+
 def notifications_email(*, notification_ids: list[int]) -> int:
-    """E-mail each notification once: rows are claimed with SKIP LOCKED and marked in the same
-    transaction as the send, so a task that runs twice does not send twice. Deadline notices of a
-    recipient at the top of the chain are left to the digest (:func:`notifications_digest`)."""
+    """E-mail each notification once, one e-mail per recipient per batch (a lead whose team missed ten
+    deadlines in one sweep gets one e-mail listing them, not ten): rows are claimed with SKIP LOCKED and
+    marked in the same transaction as the send, so a task that runs twice does not send twice. Deadline
+    notices of a recipient at the top of the chain are left to the digest (:func:`notifications_digest`).
+    Returns the number of e-mails sent."""
     with transaction.atomic():
         rows = list(
             Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
@@ -43,13 +54,15 @@ def notifications_email(*, notification_ids: list[int]) -> int:
         )
         digested = top_of_chain_user_ids(sorted({n.recipient_id for n in rows if n.kind == NotificationKind.SLA}))
         rows = [n for n in rows if not (n.kind == NotificationKind.SLA and n.recipient_id in digested)]
+        by_recipient: dict[int, list[Notification]] = {}
+        for notification in rows:
+            if notification.recipient.email:
+                by_recipient.setdefault(notification.recipient_id, []).append(notification)
         messages = []
         with translation.override(settings.LANGUAGE_CODE):
-            for notification in rows:
-                if notification.recipient.email:
-                    text = notification_text(notification)
-                    messages.append(EmailMessage(subject=text, body=text + "\n",
-                                                 to=[notification.recipient.email]))
+            for notices in by_recipient.values():
+                subject, body = batch_text([notification_text(n) for n in notices])
+                messages.append(EmailMessage(subject=subject, body=body, to=[notices[0].recipient.email]))
         # One connection to the mail server for the whole batch, not one a message.
         sent = (get_connection().send_messages(messages) or 0) if messages else 0
         Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())
