@@ -14,11 +14,10 @@ from html import escape
 from typing import Any
 
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from sla.templatetags.sla_states import ticket_words
+from sla.templatetags.sla_states import local_moment, sla_badge
 from tickets.models import Kind, Priority, Status
 
 _PK = 999_999_999  # a placeholder id in a reversed URL, replaced by each row's
@@ -38,7 +37,6 @@ class _Words:
             ("deadline", _("Deadline")), ("reference", _("Reference")), ("kind", _("Kind")),
             ("subject", _("Subject")), ("status", _("Status")), ("priority", _("Priority")),
             ("assignee", _("Assignee")), ("received", _("Received")))}
-        self.due = escape(_("Due"))
         self.kinds = {k.value: escape(str(k.label)) for k in Kind}
         self.statuses = {s.value: escape(str(s.label)) for s in Status}
         self.priorities = {p.value: escape(str(p.label)) for p in Priority}
@@ -47,31 +45,6 @@ class _Words:
 
     def select(self, reference: str) -> str:
         return escape(_("Select %(reference)s") % {"reference": reference}, quote=True)
-
-
-def _local(moment, fmt: str, *, named: bool = False) -> str:
-    local = timezone.localtime(moment)
-    return escape(formats.date_format(local, fmt) if named else dateformat.format(local, fmt))
-
-
-def _badge(words: _Words, ticket: Any, page: Any) -> str:
-    """As ``tickets/partials/_sla_badge.html``."""
-    if not ticket.sla_state:
-        return ""
-    sla = ticket_words(ticket, page)
-    late = " sla-met_late" if sla is not None and sla.key == "met_late" else ""
-    due = ""
-    if ticket.sla_due_at and ticket.sla_state not in ("met", "paused"):
-        due = f' data-due="{_local(ticket.sla_due_at, "c")}"'
-    if sla is not None and sla.title:
-        title = escape(sla.title)
-    elif ticket.sla_due_at:
-        title = f"{words.due} {_local(ticket.sla_due_at, 'SHORT_DATETIME_FORMAT', named=True)}"
-    else:
-        title = ""
-    text = escape(sla.text) if sla is not None else ""
-    return (f'<span class="sla sla-{escape(ticket.sla_state)}{late}"{due} title="{title}">{text}'
-            f'<span class="countdown" aria-live="off"></span></span>')
 
 
 def _row(words: _Words, ticket: Any, page: Any, columns: set[str]) -> str:
@@ -85,7 +58,7 @@ def _row(words: _Words, ticket: Any, page: Any, columns: set[str]) -> str:
     cells = [
         f'<td class="select"><input type="checkbox" name="ticket" value="{pk}:{ticket.version}" form="bulk-form" '
         f'data-select-row aria-label="{words.select(ticket.reference)}"></td>',
-        f'<td class="deadline" data-label="{label["deadline"]}">{_badge(words, ticket, page)}</td>',
+        f'<td class="deadline" data-label="{label["deadline"]}">{sla_badge(ticket, page)}</td>',
         f'<td class="reference" data-label="{label["reference"]}"><a href="{detail}">{reference}</a></td>',
     ]
     if "kind" in columns:
@@ -102,8 +75,8 @@ def _row(words: _Words, ticket: Any, page: Any, columns: set[str]) -> str:
         name = escape(ticket.assignee.name) if ticket.assignee_id and ticket.assignee.name else "—"
         cells.append(f'<td data-label="{label["assignee"]}">{name}</td>')
     if "received" in columns:
-        cells.append(f'<td data-label="{label["received"]}"><time datetime="{_local(ticket.received_at, "c")}">'
-                     f'{_local(ticket.received_at, "SHORT_DATETIME_FORMAT", named=True)}</time></td>')
+        cells.append(f'<td data-label="{label["received"]}"><time datetime="{local_moment(ticket.received_at, "c")}">'
+                     f'{local_moment(ticket.received_at, "SHORT_DATETIME_FORMAT", named=True)}</time></td>')
     return f'<tr data-ticket="{pk}" data-href="{detail}"{claim}>{"".join(cells)}</tr>'
 
 

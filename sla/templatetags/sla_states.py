@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from django import template
 from django.core.paginator import Page
-from django.utils import timezone
+from django.utils import dateformat, formats, timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servicecenter.keyset import Page as KeysetPage
@@ -138,3 +140,31 @@ def sla_ticket_state(ticket: Any, page: Any = None) -> StateWords | None:
 def sla_clock_state(clock: Clock) -> StateWords:
     """``{% sla_clock_state clock as state %}``"""
     return clock_words(clock)
+
+
+def local_moment(moment: datetime, fmt: str, *, named: bool = False) -> str:
+    """A moment in the center's zone as the ``date`` filter writes it (``named``: a format setting's name)."""
+    local = timezone.localtime(moment)
+    return escape(formats.date_format(local, fmt) if named else dateformat.format(local, fmt))
+
+
+@register.simple_tag
+def sla_badge(ticket: Any, page: Any = None) -> SafeString:
+    """``{% sla_badge ticket page %}``: a ticket's deadline badge (empty when no deadline applies), the
+    one markup of every page that shows it; the queue's rows call it directly (``workspace/queuerows.py``)."""
+    if not ticket.sla_state:
+        return mark_safe("")
+    sla = ticket_words(ticket, page)
+    late = " sla-met_late" if sla is not None and sla.key == "met_late" else ""
+    due = ""
+    if ticket.sla_due_at and ticket.sla_state not in ("met", "paused"):
+        due = f' data-due="{local_moment(ticket.sla_due_at, "c")}"'
+    if sla is not None and sla.title:
+        title = escape(sla.title)
+    elif ticket.sla_due_at:
+        title = f"{escape(_('Due'))} {local_moment(ticket.sla_due_at, 'SHORT_DATETIME_FORMAT', named=True)}"
+    else:
+        title = ""
+    text = escape(sla.text) if sla is not None else ""
+    return mark_safe(f'<span class="sla sla-{escape(ticket.sla_state)}{late}"{due} title="{title}">{text}'  # noqa: S308
+                     f'<span class="countdown" aria-live="off"></span></span>')

@@ -25,11 +25,16 @@ def plan(queryset) -> dict:
     return (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
 
 
-def index_names(node: dict) -> set[str]:
-    names = {node["Index Name"]} if "Index Name" in node else set()
+def index_conditions(node: dict) -> dict[str, str]:
+    """Index name → its Index Cond (the range the scan reads), over the whole plan."""
+    found = {node["Index Name"]: node.get("Index Cond", "")} if "Index Name" in node else {}
     for child in node.get("Plans", []):
-        names |= index_names(child)
-    return names
+        found |= index_conditions(child)
+    return found
+
+
+def index_names(node: dict) -> set[str]:
+    return set(index_conditions(node))
 
 
 INSERT = """
@@ -77,14 +82,6 @@ def test_the_team_queue_uses_its_index(center):
     team_queue = selectors.team_queue_for(center[0])
     assert team_queue.count() == 50
     assert "ticket_team_queue" in index_names(plan(team_queue[:25]))
-
-
-def index_conditions(node: dict) -> dict[str, str]:
-    """Index name → its Index Cond (the range the scan reads), over the whole plan."""
-    found = {node["Index Name"]: node.get("Index Cond", "")} if "Index Name" in node else {}
-    for child in node.get("Plans", []):
-        found |= index_conditions(child)
-    return found
 
 
 def test_the_lists_most_urgent_first_read_a_range_of_their_index_at_any_depth(center, django_user_model):

@@ -1,6 +1,8 @@
 """The queue's rows built in Python (``workspace/queuerows.py``) are the markup the template made,
 row for row: every state of the badge (met on time, met late, paused, breached, none), a ticket
-nobody holds, markup in a subject, each set of columns, in both languages."""
+nobody holds, markup in a subject, each set of columns, in both languages. (The badge itself is one
+function, ``sla_badge``, for the template and the rows alike; ``tests/sla/test_states.py`` checks its
+markup word for word.)"""
 
 from datetime import timedelta
 from pathlib import Path
