@@ -1,6 +1,7 @@
-"""API plumbing shared by every app: the exception handler and the permission classes."""
+"""API plumbing shared by every app: the exception handler, the filter backend and the permission classes."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -16,6 +17,21 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=400)
     return drf_exception_handler(exc, context)
+
+
+# Query parameters that are not filters: the list's position and the response format.
+NOT_FILTERS = frozenset({"cursor", "format"})
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which leaves a request without filter parameters alone. Building the
+    filter set and its form deep-copies every filter and field, a tenth of an unfiltered list request,
+    to filter by nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        if NOT_FILTERS.issuperset(request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class IsOrgAdminOrReadOnly(permissions.BasePermission):

@@ -43,3 +43,33 @@ def test_the_fast_representation_is_drfs_own(shape_a, api, monkeypatch, who):
     assert {row["kind"] for row in listed} >= kinds
     assert any(row["sla"] for row in listed)
     assert all(isinstance(row["allowed_actions"], list) for row in listed)
+
+
+def _described(fields) -> dict[str, str]:
+    return {name: repr(field) for name, field in fields.items()}
+
+
+def test_the_fields_kept_per_class_are_the_ones_drf_builds():
+    """``FastReadMixin.get_fields`` makes a model serializer's fields from what it kept of the first
+    build; they are DRF's own, field for field, with their arguments (nested ones included)."""
+    from tickets.api import serializers as s
+
+    for cls in (s.CustomerSerializer, s.ReporterSerializer, s.TicketSerializer, s.TicketDetailSerializer):
+        first = cls().get_fields()  # builds and keeps
+        again = cls().get_fields()  # made from what was kept
+        drf = serializers.ModelSerializer.get_fields(cls())
+        assert _described(first) == _described(again) == _described(drf), cls
+        assert len(again) > 8
+        assert all(again[name] is not first[name] for name in again)  # new fields for every instance
+
+
+@time_machine.travel(datetime(2026, 11, 18, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+def test_a_list_without_filters_is_the_list_the_filters_give_by_default(shape_a, api):
+    """The API's filter backend leaves a request without filter parameters alone
+    (``servicecenter.api.FilterBackend``); the filter set, asked for the default order, gives the same."""
+    assert seed_tickets(count=60, days=30) == 60
+    client = api("director")
+    plain = everything(client, "/api/v1/tickets/")
+    filtered = everything(client, "/api/v1/tickets/?ordering=due_at,priority,received_at")
+    assert len(plain) == 60
+    assert [row["id"] for row in plain] == [row["id"] for row in filtered]

@@ -5,13 +5,13 @@ action the state machine refuses is a 409 with the reason, raised before anythin
 """
 
 from django.db import transaction
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from servicecenter.api import FilterBackend
 from servicecenter.keyset import KeysetPagination
 from staff.access import ScopedMixin
 from tickets import selectors, services
@@ -26,7 +26,7 @@ class TicketViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     filterset_class = TicketFilter
     serializer_class = s.TicketSerializer
     # Ordering is TicketFilter's (with the id as the last key); DRF's own would re-sort after it.
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
 
     # Pages by cursor: a page reads what it shows, and the count stops at 1,000 (servicecenter/keyset.py).
     pagination_class = KeysetPagination
