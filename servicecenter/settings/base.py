@@ -357,3 +357,6 @@ SURVEYS_ANSWER_RATE = env("SURVEYS_ANSWER_RATE", default="30/10m")
 
 # Scorecards: how far a supervisor may move an agent's monthly score, either way.
 SCORECARD_MAX_ADJUSTMENT = env.int("SCORECARD_MAX_ADJUSTMENT", default=10)
+
+# Select widgets written in Python, the same markup as Django's templates (servicecenter/formrender.py).
+FORM_RENDERER = "servicecenter.formrender.FormRenderer"

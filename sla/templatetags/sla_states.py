@@ -145,6 +145,8 @@ def sla_clock_state(clock: Clock) -> StateWords:
 def local_moment(moment: datetime, fmt: str, *, named: bool = False) -> str:
     """A moment in the center's zone as the ``date`` filter writes it (``named``: a format setting's name)."""
     local = timezone.localtime(moment)
+    if fmt == "c":  # ISO 8601, as the filter writes it; digits and signs only
+        return local.isoformat()
     return escape(formats.date_format(local, fmt) if named else dateformat.format(local, fmt))
 
 
