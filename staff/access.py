@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
@@ -121,9 +122,31 @@ def user_is_leader(user: AnyUser | None) -> bool:
     return member is not None and held_posts(member).filter(role__in=LEADING_ROLES).exists()
 
 
+# How long a scope is kept: a stamp that changed leaves the old entries unread, so this only bounds
+# the cache's size.
+SCOPE_SECONDS = 3600
+
+
+def _scope_facts(member: StaffMember) -> tuple[set[str], set[int], set[int]]:
+    """``scope_facts``, kept in the cache under the org chart's stamp read with the person's record
+    (``staff_for_user``): a request whose org chart has not changed since asks no query for it. Kept
+    only when the statement read that same stamp, so an entry is the org chart of its stamp."""
+    stamp = getattr(member, "org_stamp", None)
+    key = f"staff:scope:{member.pk}:{stamp}"
+    if stamp is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept  # type: ignore[no-any-return]
+    roles, below, units, read_at = scope_facts(member.pk)
+    if stamp is not None and read_at == stamp:
+        cache.set(key, (roles, below, units), SCOPE_SECONDS)
+    return roles, below, units
+
+
 def scope_for(user: AnyUser | None) -> Scope:
-    """One query after the person's own record: the roles of their posts, the people below them and the
-    units where they or those people hold posts (``staff.chain.scope_facts``)."""
+    """From the person's own record and the org chart's stamp (one query), the roles of their posts,
+    the people below them and the units where they or those people hold posts: one more query, or
+    none when the cache has them for this stamp (``_scope_facts``)."""
     if user is None or not user.is_authenticated:
         return Scope(user_id=None)
     member = staff_for_user(user)
@@ -131,7 +154,7 @@ def scope_for(user: AnyUser | None) -> Scope:
         return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
     if member is None or not member.is_active:
         return Scope(user_id=user.pk)
-    roles, below, units = scope_facts(member.pk)
+    roles, below, units = _scope_facts(member)
     if Role.DIRECTOR in roles:
         return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
     return Scope(

@@ -150,7 +150,8 @@ def subordinate_ids_sql(staff_id: int) -> RawSQL:
 
 # A person's whole scope in one statement (``staff.access.scope_for``): the roles of the posts they
 # hold, everyone below them, and the units of the posts held by them or by anyone below them. One row
-# per fact: ("role", NULL, role), ("staff", id, NULL), ("unit", id, NULL).
+# per fact: ("role", NULL, role), ("staff", id, NULL), ("unit", id, NULL); and the org chart's stamp
+# it was read at ("stamp", number, NULL).
 _SCOPE_SQL = f"""
 WITH RECURSIVE mine(position_id) AS (
     SELECT position_id FROM staff_staffmember WHERE id = %s AND position_id IS NOT NULL
@@ -168,6 +169,8 @@ below AS (SELECT DISTINCT h.staff_id FROM holders h WHERE h.position_id IN (SELE
                                                      AND h.staff_id <> %s)
 SELECT 'role', NULL, p.role FROM staff_position p WHERE p.id IN (SELECT position_id FROM mine)
 UNION ALL
+SELECT 'stamp', stamp, NULL FROM staff_orgstamp WHERE id = 1
+UNION ALL
 SELECT 'staff', staff_id, NULL FROM below
 UNION ALL
 SELECT DISTINCT 'unit', p.unit_id, NULL FROM staff_position p
@@ -177,12 +180,13 @@ SELECT DISTINCT 'unit', p.unit_id, NULL FROM staff_position p
 """
 
 
-def scope_facts(staff_id: int) -> tuple[set[str], set[int], set[int]]:
-    """One query: the roles of the posts this person holds, the ids of everyone below them, and the
-    units where they or anyone below them holds a post."""
+def scope_facts(staff_id: int) -> tuple[set[str], set[int], set[int], int | None]:
+    """One query: the roles of the posts this person holds, the ids of everyone below them, the
+    units where they or anyone below them holds a post, and the org chart's stamp they were read at."""
     roles: set[str] = set()
     below: set[int] = set()
     units: set[int] = set()
+    stamp = None
     with connection.cursor() as cursor:
         cursor.execute(_SCOPE_SQL, [staff_id, staff_id, staff_id])
         for kind, number, word in cursor.fetchall():
@@ -190,6 +194,8 @@ def scope_facts(staff_id: int) -> tuple[set[str], set[int], set[int]]:
                 roles.add(word)
             elif kind == "staff":
                 below.add(number)
+            elif kind == "stamp":
+                stamp = number
             else:
                 units.add(number)
-    return roles, below, units
+    return roles, below, units, stamp

@@ -303,6 +303,23 @@ class StaffMember(models.Model):
         return self.position.role if self.position_id else None
 
 
+class OrgStamp(models.Model):
+    """One row: a random number the database changes whenever the org chart does (posts, who holds
+    them, concurrent posts, someone made active or inactive). Triggers keep it (migration 0006), so
+    every way of writing (services, the admin, an import, SQL by hand) changes it; a person's scope is
+    cached under it (``staff.access.scope_for``). Random rather than counted: a number from a
+    rolled-back change is never seen again."""
+
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("org chart stamp")
+        verbose_name_plural = _("org chart stamps")
+
+    def __str__(self) -> str:
+        return str(self.stamp)
+
+
 class ConcurrentPost(models.Model):
     """兼任: a second post held by someone whose primary position is elsewhere."""
 

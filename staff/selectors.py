@@ -6,6 +6,7 @@ from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from staff.chain import ChainLink, chain_of_command, subordinate_ids_sql
@@ -15,13 +16,23 @@ from staff.models import ConcurrentPost, Position, Role, StaffMember, Unit
 AnyUser: TypeAlias = User | AnonymousUser
 
 
+# The org chart's stamp (``staff.models.OrgStamp``), read with a person's record; NULL without the row.
+ORG_STAMP = RawSQL("SELECT stamp FROM staff_orgstamp WHERE id = 1", [])
+
+
 def staff_for_user(user: AnyUser | None) -> StaffMember | None:
+    """The user's staff record, with the org chart's stamp as ``org_stamp`` (one query, once per user
+    object: kept as ``user.staff_member``)."""
     if user is None or not user.is_authenticated:
         return None
-    try:
-        return user.staff_member
-    except StaffMember.DoesNotExist:
-        return None
+    related = User.staff_member.related
+    if not related.is_cached(user):
+        member = StaffMember.objects.annotate(org_stamp=ORG_STAMP).filter(user_id=user.pk).first()
+        related.set_cached_value(user, member)
+        if member is not None:
+            StaffMember.user.field.set_cached_value(member, user)
+    cached = related.get_cached_value(user)
+    return cached if isinstance(cached, StaffMember) else None
 
 
 def active_staff_for_user(user: AnyUser | None) -> StaffMember | None:

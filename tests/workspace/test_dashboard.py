@@ -122,10 +122,11 @@ def many(n: int, holder) -> None:
     ], batch_size=500)
 
 
-@pytest.mark.parametrize(("username", "queries"), [("supervisor1", 18), ("director", 20)])
+@pytest.mark.parametrize(("username", "queries"), [("supervisor1", 17), ("director", 19)])
 def test_the_dashboard_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, username, queries):
     client = signed_in(username)
     many(10, member("agent2"))
+    client.get("/dashboard/")  # the scope is then kept for this org chart (staff.access)
     small = count_queries(lambda: client.get("/dashboard/"))
     many(990, member("agent2"))
     response = client.get("/dashboard/")

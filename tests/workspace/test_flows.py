@@ -251,5 +251,5 @@ def test_a_presence_report_costs_a_fixed_handful_of_queries(frozen, make_ticket,
     ticket = make_ticket(assignee=member("agent1"))
     client = signed_in("agent1")
     client.post(f"/tickets/{ticket.pk}/presence/", {"state": "viewing"})
-    with django_assert_num_queries(5):  # session, user, scope (2), the ticket in sight
+    with django_assert_num_queries(4):  # session, user, their record (the scope is kept), the ticket in sight
         client.post(f"/tickets/{ticket.pk}/presence/", {"state": "typing"})

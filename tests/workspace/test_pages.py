@@ -162,10 +162,11 @@ def bulk_tickets(n: int, holder) -> None:
     ], batch_size=500)
 
 
-@pytest.mark.parametrize(("tab", "queries"), [("mine", 10), ("team", 10), ("all", 10)])
+@pytest.mark.parametrize(("tab", "queries"), [("mine", 9), ("team", 9), ("all", 9)])
 def test_the_queue_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, tab, queries):
     client = signed_in("agent1")
     bulk_tickets(10, member("agent1"))
+    client.get(f"/tickets/?tab={tab}")  # the scope is then kept for this org chart (staff.access)
     small = count_queries(lambda: client.get(f"/tickets/?tab={tab}"))
     bulk_tickets(990, member("agent1"))
     response = client.get(f"/tickets/?tab={tab}")

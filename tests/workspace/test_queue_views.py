@@ -155,27 +155,29 @@ def grow(n: int, holder) -> None:
     ("tab=team&kind=complaint", ["subject", "assignee"], "-received_at"),
     ("tab=mine", [], ""),
 ])
-def test_the_queue_with_a_saved_view_takes_10_queries_at_10_and_at_1000_tickets(member, user, count_queries, query,
-                                                                                columns, sort):
+def test_the_queue_with_a_saved_view_takes_9_queries_at_10_and_at_1000_tickets(member, user, count_queries, query,
+                                                                               columns, sort):
     view = services.saved_view_create(owner=user("agent1"), name="视图", query=query, columns=columns, sort=sort)
     services.saved_view_create(owner=user("agent1"), name="另一个")
     client = signed_in("agent1")
     grow(10, member("agent1"))
+    client.get(f"/tickets/?view={view.pk}")  # the scope is then kept for this org chart (staff.access)
     small = count_queries(lambda: client.get(f"/tickets/?view={view.pk}"))
     grow(990, member("agent1"))
     response = client.get(f"/tickets/?view={view.pk}")
     assert response.context["page"].count == (500 if "complaint" in query else 1000)
-    assert (small, count_queries(lambda: client.get(f"/tickets/?view={view.pk}"))) == (10, 10)
+    assert (small, count_queries(lambda: client.get(f"/tickets/?view={view.pk}"))) == (9, 9)
 
 
 def test_my_views_page_takes_the_same_queries_with_1_and_with_15_views(user, count_queries):
     owner = user("agent1")
     client = signed_in("agent1")
     services.saved_view_create(owner=owner, name="视图0", query="tab=team&kind=complaint&priority=urgent")
+    client.get("/tickets/views/")
     small = count_queries(lambda: client.get("/tickets/views/"))
     for n in range(1, 15):
         services.saved_view_create(owner=owner, name=f"视图{n}", query="status=new&status=assigned",
                                    columns=["subject"], sort="priority")
     response = client.get("/tickets/views/")
     assert len(response.context["views"]) == 15
-    assert (small, count_queries(lambda: client.get("/tickets/views/"))) == (8, 8)
+    assert (small, count_queries(lambda: client.get("/tickets/views/"))) == (7, 7)
