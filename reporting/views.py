@@ -19,6 +19,7 @@ from servicecenter.errors import DomainError, ForbiddenError
 from servicecenter.exports import csv_response, xlsx_response
 from servicecenter.numbers import IdField, MonthForm, bad_request, query_values
 from servicecenter.periods import parse_month
+from servicecenter.replica import reads_from_replica
 from staff.access import leader_required, scope_for
 from staff.models import Kpi, Role, StaffMember, Unit
 
@@ -37,6 +38,7 @@ def _period(request):
 @login_required
 @require_http_methods(["GET"])
 @leader_required(LEADERS_ONLY)
+@reads_from_replica  # under the access check: the session and the scope come from the primary
 def dashboard(request, scope):
     """The SLA dashboard: tiles that drill down, compliance charts, backlog ageing, at-risk tickets to
     reassign, and the whole center by department for the director. Refreshes itself."""
@@ -68,6 +70,7 @@ def dashboard(request, scope):
 @login_required
 @require_http_methods(["GET"])
 @leader_required(LEADERS_ONLY)
+@reads_from_replica
 def dashboard_export(request, fmt: str, scope):
     """Compliance by team, agent and kind over the period, as CSV or XLSX."""
     from reporting.dashboard import dashboard_for

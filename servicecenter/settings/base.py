@@ -143,6 +143,22 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database is shared by web, worker and beat: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# A read replica for the dashboards, figures and exports (servicecenter/replica.py): a streaming
+# replica of ``default``; without DATABASE_REPLICA_URL every read goes to ``default``.
+DATABASE_ROUTERS = ["servicecenter.replica.ReplicaRouter"]
+
+
+def with_replica(databases: dict) -> dict:
+    """``databases`` with the replica from DATABASE_REPLICA_URL, if set (its tests use ``default``)."""
+    url = env("DATABASE_REPLICA_URL", default="")
+    if url:
+        databases["replica"] = env.db_url_config(url)
+        databases["replica"].update(CONN_MAX_AGE=databases["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True,
+                                    TEST={"MIRROR": "default"})
+    return databases
+
+
+DATABASES = with_replica(DATABASES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
