@@ -16,13 +16,18 @@ from notifications.models import Notification, NotificationKind
 from notifications.selectors import digest_counts, top_of_chain_user_ids
 
 
-def notification_text(notification: Notification) -> str:
+def target_names() -> dict[str, str]:
+    """Each deadline target's name in the active language (a batch asks once, not once a notice)."""
+    return {value: str(label) for value, label in Notification._meta.get_field("target").flatchoices}
+
+
+def notification_text(notification: Notification, targets: dict[str, str] | None = None) -> str:
     ticket = notification.ticket
     if notification.kind == NotificationKind.FOLLOW_UP:
         return _("%(reference)s: the customer was unhappy in the survey; follow up by %(due)s.") % {
             "reference": ticket.reference,
             "due": timezone.localtime(notification.due_at).strftime("%m-%d %H:%M") if notification.due_at else "—"}
-    target = notification.get_target_display()
+    target = (targets or target_names()).get(notification.target, notification.target)
     if notification.level == 0:
         return _("%(reference)s: the %(target)s deadline is near (%(due)s).") % {
             "reference": ticket.reference, "target": target,
@@ -51,6 +56,7 @@ def notifications_email(*, notification_ids: list[int]) -> int:
             Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "ticket")
+            .only("kind", "level", "target", "due_at", "recipient__email", "ticket__reference", "ticket__sla_due_at")
         )
         digested = top_of_chain_user_ids(sorted({n.recipient_id for n in rows if n.kind == NotificationKind.SLA}))
         rows = [n for n in rows if not (n.kind == NotificationKind.SLA and n.recipient_id in digested)]
@@ -60,8 +66,9 @@ def notifications_email(*, notification_ids: list[int]) -> int:
                 by_recipient.setdefault(notification.recipient_id, []).append(notification)
         messages = []
         with translation.override(settings.LANGUAGE_CODE):
+            targets = target_names()
             for notices in by_recipient.values():
-                subject, body = batch_text([notification_text(n) for n in notices])
+                subject, body = batch_text([notification_text(n, targets) for n in notices])
                 messages.append(EmailMessage(subject=subject, body=body, to=[notices[0].recipient.email]))
         # One connection to the mail server for the whole batch, not one a message.
         sent = (get_connection().send_messages(messages) or 0) if messages else 0

@@ -24,10 +24,10 @@ AT = datetime(2026, 11, 16, 10, 0, tzinfo=TZ)  # a Monday
 LISTS = [
     # (who, url, queries)
     ("supervisor1", "/api/v1/notifications/", 4),
-    ("supervisor1", "/notifications/", 15),  # 25 tickets a page, grouped; the digest only for the director
-    ("supervisor1", "/api/v1/calls/imports/", 6),
-    ("supervisor1", "/calls/", 12),
-    ("agent2", "/callbacks/", 9),  # the callbacks due on later days are listed too, with their attempts
+    ("supervisor1", "/notifications/", 14),  # 25 tickets a page, grouped; the digest only for the director
+    ("supervisor1", "/api/v1/calls/imports/", 5),
+    ("supervisor1", "/calls/", 11),
+    ("agent2", "/callbacks/", 8),  # the callbacks due on later days are listed too, with their attempts
     ("supervisor1", "/api/v1/sla/policies/", 5),
     ("supervisor1", "/api/v1/sla/calendar/days/?year=2026", 4),
 ]
@@ -52,6 +52,7 @@ def test_each_list_takes_its_pinned_queries_at_any_size(shape_a, make_ticket, me
                                                         queries):
     client = signed_in(who)
     grow(make_ticket, member, user, 3)
+    client.get(url)  # the steady state: the scope is then kept for this org chart (staff.access)
     small = count_queries(lambda: client.get(url))
     grow(make_ticket, member, user, 27)
     response = client.get(url)

@@ -237,12 +237,13 @@ def test_a_follow_up_to_the_director_is_still_e_mailed_by_itself(make_ticket, us
 def test_the_directors_page_with_its_digest_takes_the_same_queries_at_any_size(escalated, count_queries):
     escalated()
     director = signed_in("director")
+    director.get("/notifications/")  # the scope is then kept for this org chart (staff.access)
     small = count_queries(lambda: director.get("/notifications/"))
     for _ in range(3):
         escalated(later=True)
     assert director_notices().count() == 16 * 2  # the first four reach the director for their resolution too
     assert groups(director.get("/notifications/").content.decode()) == 16
-    assert (small, count_queries(lambda: director.get("/notifications/"))) == (16, 16)
+    assert (small, count_queries(lambda: director.get("/notifications/"))) == (15, 15)
 
 
 def test_the_api_links_each_notice_to_its_ticket(escalated, api):
