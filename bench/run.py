@@ -42,6 +42,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from plans import rows_read  # noqa: E402
 from wrk import parse_wrk  # noqa: E402
 
 from calls.imports import call_import_create, call_import_run  # noqa: E402
@@ -174,31 +175,6 @@ def timed(fn, runs: int, before=None) -> dict:
         queries = len(captured.captured_queries)
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "queries": queries,
             "status": status}
-
-
-def _scanned(node: dict) -> int:
-    """Rows a plan node and its children read from tables and indexes (kept plus filtered out)."""
-    own = 0
-    if "Scan" in node.get("Node Type", ""):
-        loops = node.get("Actual Loops", 1)
-        own = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
-    return own + sum(_scanned(child) for child in node.get("Plans", []))
-
-
-def rows_read(client: Client, url: str) -> int:
-    """Rows one request's queries read, by ``EXPLAIN ANALYZE`` of each of them as it was sent."""
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    total = 0
-    with connection.cursor() as cursor:
-        for query in captured.captured_queries:
-            sql = query["sql"]
-            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                continue
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
-            document = cursor.fetchone()[0]
-            total += _scanned((json.loads(document) if isinstance(document, str) else document)[0]["Plan"])
-    return total
 
 
 def page(client: Client, url: str):

@@ -19,6 +19,18 @@ from tickets import services as ticket_services
 from tickets.models import Kind, Ticket
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_module(name: str):
+    """A module of ``bench/`` that sets no Django up (``wrk``, ``plans``), imported for a test."""
+    import importlib
+    import sys
+
+    sys.path[:0] = [str(ROOT / "bench")]
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
 SHAPE_A = ROOT / "staff" / "orgdata" / "shape_a.json"
 SHAPE_B = ROOT / "tests" / "staff" / "fixtures" / "shape_b.json"
 PASSWORD = "test-pass-123"

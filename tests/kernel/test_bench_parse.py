@@ -1,10 +1,8 @@
 """The bench reads wrk's summary without crashing on what it does not expect (issue 18)."""
 
-import sys
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import bench_module
 
 WRK = """Running 30s test @ http://127.0.0.1:18001/api/v1/tickets/
   2 threads and 8 connections
@@ -26,12 +24,7 @@ Transfer/sec:      1.33MB
 
 @pytest.fixture(scope="module")
 def parse_wrk():
-    sys.path[:0] = [str(ROOT / "bench")]
-    try:
-        from wrk import parse_wrk
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    return parse_wrk
+    return bench_module("wrk").parse_wrk
 
 
 def test_a_whole_summary(parse_wrk):
