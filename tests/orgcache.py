@@ -33,8 +33,14 @@ def enabled() -> bool:
     return os.environ.get("SERVICECENTER_TEST_ORG_CACHE", "1") != "0"
 
 
+# Rows the database keeps itself (by trigger), not data an import writes: left out of the state, the
+# comparison and the copy. The copy's own inserts fire the triggers as the import's did.
+KEPT_BY_THE_DATABASE = {"staff.orgstamp"}
+
+
 def _tables() -> list[type[models.Model]]:
-    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    return [m for m in apps.get_models(include_auto_created=True)
+            if m._meta.managed and not m._meta.proxy and m._meta.label_lower not in KEPT_BY_THE_DATABASE]
 
 
 def _state() -> tuple:
