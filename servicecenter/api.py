@@ -26,7 +26,8 @@ NOT_FILTERS = frozenset({"cursor", "format"})
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, which leaves a request without filter parameters alone. Building the
     filter set and its form deep-copies every filter and field, a tenth of an unfiltered list request,
-    to filter by nothing."""
+    to filter by nothing. Only for a filter set that filters nothing when given nothing (no defaults,
+    no ``qs`` of its own): a view names it; it is not the default."""
 
     def filter_queryset(self, request, queryset, view):
         if NOT_FILTERS.issuperset(request.query_params):

@@ -75,8 +75,12 @@ class FastReadMixin:
         recipe = _RECIPES.get(type(self))
         if recipe is None:
             fields = super().get_fields()  # type: ignore[misc]
-            if isinstance(self, serializers.ModelSerializer):
-                declared = self._declared_fields
+            declared = self._declared_fields  # type: ignore[attr-defined]
+            built = [field for name, field in fields.items() if name not in declared]
+            # Kept only where the arguments hold no field of their own (a many-relation's child, a
+            # nested serializer), which the fields made from them would share.
+            if isinstance(self, serializers.ModelSerializer) and not any(
+                    isinstance(field, serializers.ManyRelatedField | serializers.BaseSerializer) for field in built):
                 _RECIPES[type(self)] = {
                     name: None if name in declared else (type(field), field._args, field._kwargs)
                     for name, field in fields.items()}

@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 from django.db import connections
 
 REPLICA = "replica"
+# Who is asking and what they may see is always read from the primary, even inside a replica read: a
+# session or an org change a moment old may not have reached the replica.
+PRIMARY_ONLY = frozenset({"auth", "sessions", "staff", "axes"})
 _reading = ContextVar("replica_reads", default=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +55,8 @@ class ReplicaRouter:
     migrations only ever to ``default``."""
 
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        if model._meta.app_label in PRIMARY_ONLY:
+            return None
         return REPLICA if _reading.get() and replica_configured() else None
 
     def db_for_write(self, model: Any, **hints: Any) -> str | None:

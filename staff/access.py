@@ -15,6 +15,7 @@ reporter, a callback) live beside that record's selectors and are built on this 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -122,6 +123,8 @@ def user_is_leader(user: AnyUser | None) -> bool:
     return member is not None and held_posts(member).filter(role__in=LEADING_ROLES).exists()
 
 
+logger = logging.getLogger(__name__)
+
 # How long a scope is kept: a stamp that changed leaves the old entries unread, so this only bounds
 # the cache's size.
 SCOPE_SECONDS = 3600
@@ -134,12 +137,19 @@ def _scope_facts(member: StaffMember) -> tuple[set[str], set[int], set[int]]:
     stamp = getattr(member, "org_stamp", None)
     key = f"staff:scope:{member.pk}:{stamp}"
     if stamp is not None:
-        kept = cache.get(key)
+        try:
+            kept = cache.get(key)
+        except Exception:  # the cache is down (Redis): ask the database, as without a stamp
+            logger.warning("scope cache unavailable", exc_info=True)
+            stamp = kept = None
         if kept is not None:
             return kept  # type: ignore[no-any-return]
     roles, below, units, read_at = scope_facts(member.pk)
     if stamp is not None and read_at == stamp:
-        cache.set(key, (roles, below, units), SCOPE_SECONDS)
+        try:
+            cache.set(key, (roles, below, units), SCOPE_SECONDS)
+        except Exception:  # not kept this time
+            logger.warning("scope cache unavailable", exc_info=True)
     return roles, below, units
 
 

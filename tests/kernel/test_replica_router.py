@@ -25,3 +25,20 @@ def test_the_replica_comes_from_its_url_and_mirrors_default_in_tests(monkeypatch
     assert (replica["CONN_MAX_AGE"], replica["TEST"]) == (60, {"MIRROR": "default"})
     monkeypatch.delenv("DATABASE_REPLICA_URL")
     assert with_replica({"default": {"CONN_MAX_AGE": 0}}) == {"default": {"CONN_MAX_AGE": 0}}
+
+
+def test_who_asks_and_what_they_may_see_are_read_from_the_primary(monkeypatch):
+    """Even inside a replica read, with a replica configured: the session, the user and the org chart
+    (a session or an org change a moment old may not have reached the replica)."""
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.models import Session
+
+    from servicecenter import replica
+    from staff.models import OrgStamp, StaffMember
+
+    monkeypatch.setattr(replica, "replica_configured", lambda: True)
+    router = ReplicaRouter()
+    with replica_reads():
+        assert router.db_for_read(Ticket) == "replica"
+        assert [router.db_for_read(m) for m in (User, Session, StaffMember, OrgStamp)] == [None] * 4
+    assert router.db_for_read(Ticket) is None

@@ -115,3 +115,37 @@ def test_without_the_stamp_the_scope_is_asked_every_time_and_right(shape_a, djan
     someone_leaves()  # a write brings the stamp back
     assert stamp() is not None
     assert seen("lead1") == truth("lead1")
+
+
+WATCHED = {"staff_position", "staff_concurrentpost", "staff_staffmember"}
+
+
+def test_the_triggers_are_on_every_watched_table_after_all_the_migrations():
+    """A later migration that rebuilds one of these tables (SQLite rebuilds a table for most changes)
+    drops its triggers with it, and the stamp would never change again: it must put them back
+    (``staff/migrations/0006_orgstamp.py``). The test database is made by every migration."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                           "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname LIKE %s", ["%_org"])
+            assert {name for (name,) in cursor.fetchall()} == WATCHED
+        else:
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                           ["%_org_%"])
+            found = cursor.fetchall()
+            assert {table for table, _name in found} == WATCHED
+            assert len(found) == 9  # insert, update and delete on each
+
+
+def test_with_the_cache_down_the_scope_comes_from_the_database(shape_a, monkeypatch, django_assert_num_queries):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    user = fresh("lead1")
+    with django_assert_num_queries(2):  # the record, then the scope
+        scope = scope_for(user)
+    assert (scope.is_leader, scope.staff_ids, scope.unit_ids) == truth("lead1")
