@@ -31,8 +31,11 @@ def as_postgres(command: list[str]) -> subprocess.CompletedProcess:
 
 
 def caught_up() -> bool:
+    """The replica has replayed everything the primary has logged. The insert position, not the write
+    one: ``make test`` runs PostgreSQL with ``synchronous_commit=off``, so a commit can sit in the WAL
+    buffers, where the write position has not reached it yet."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         lsn = cursor.fetchone()[0]
     with connections[REPLICA].cursor() as cursor:
         cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
