@@ -10,12 +10,14 @@ from staff import services
 from staff.access import scope_for
 from staff.chain import scope_facts
 from staff.models import ConcurrentPost, OrgStamp, Position, StaffMember
+from staff.roles import LEADING_ROLES
 
 pytestmark = pytest.mark.django_db
 
 
 def fresh(username: str):
-    """A user object as a new request has it (nothing cached on it)."""
+    """A user object as a new request has it (nothing cached on it; the ``user`` fixture's query, here
+    for the module's helpers, which fixtures cannot reach)."""
     return get_user_model().objects.get(username=username)
 
 
@@ -26,8 +28,6 @@ def seen(username: str) -> tuple[bool, frozenset[int], frozenset[int]]:
 
 def truth(username: str) -> tuple[bool, frozenset[int], frozenset[int]]:
     """The same, asked of the database with no cache."""
-    from staff.roles import LEADING_ROLES
-
     member = StaffMember.objects.get(user__username=username)
     roles, below, units, _stamp = scope_facts(member.pk)
     return bool(roles & LEADING_ROLES), frozenset({member.pk, *below}), frozenset(units)
