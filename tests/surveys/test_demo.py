@@ -1,9 +1,14 @@
 """The demo center's surveys: a realistic spread, coherent with the tickets, and added once."""
 
+import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db.models import F
 
-from demo.surveys import demo_survey_link, seed_surveys
+from demo.surveys import RATINGS, _rating, demo_survey_link, seed_surveys
 from demo.tickets import seed_tickets
 from staff.models import Scorecard
 from surveys.models import FollowUp, Invitation, QualityReview, Response
@@ -12,6 +17,24 @@ from tests.conftest import signed_in
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
 
 
+# The demo's tickets and answers are drawn from fixed seeds, but which of them exist depends on the moment
+# they are seeded at, so the test seeds at a fixed one: a Thursday with a working week behind it.
+SEEDED_AT = datetime(2026, 3, 19, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_an_average_agents_answers_follow_the_hotlines_spread():
+    rng = random.Random(7)
+    drawn = [_rating(rng, 0.0) for _ in range(20_000)]
+    shares = {rating: drawn.count(rating) / len(drawn) for rating in RATINGS}
+    assert 0.86 < shares[5] + shares[4] < 0.90
+    assert 0.04 < shares[2] + shares[1] < 0.06
+    # A weaker agent gets fewer happy answers and more unhappy ones, never none of either.
+    weak = [_rating(rng, -0.12) for _ in range(20_000)]
+    assert 0.76 < sum(r >= 4 for r in weak) / len(weak) < 0.82
+    assert 0.12 < sum(r <= 2 for r in weak) / len(weak) < 0.15
+
+
+@time_machine.travel(SEEDED_AT, tick=False)
 def test_demo_surveys_are_coherent_and_added_once():
     seed_tickets(count=600, days=60)
     made = seed_surveys()
