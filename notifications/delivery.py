@@ -4,6 +4,8 @@ A batch goes out over one connection to the mail server. Each notice is e-mailed
 except the deadline notices of a recipient at the top of the chain (the director), which the hourly
 digest counts in one e-mail (the rule is written in ``notifications.selectors``)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
@@ -23,17 +25,24 @@ def target_names() -> dict[str, str]:
 
 def notification_text(notification: Notification, targets: dict[str, str] | None = None) -> str:
     ticket = notification.ticket
-    if notification.kind == NotificationKind.FOLLOW_UP:
+    return notice_text(kind=notification.kind, level=notification.level, target=notification.target,
+                       due_at=notification.due_at, reference=ticket.reference, sla_due_at=ticket.sla_due_at,
+                       targets=targets)
+
+
+def notice_text(*, kind: str, level: int, target: str, due_at: datetime | None, reference: str,
+                sla_due_at: datetime | None, targets: dict[str, str] | None = None) -> str:
+    """A notice's words from its fields and its ticket's (a batch reads them as plain rows)."""
+    if kind == NotificationKind.FOLLOW_UP:
         return _("%(reference)s: the customer was unhappy in the survey; follow up by %(due)s.") % {
-            "reference": ticket.reference,
-            "due": timezone.localtime(notification.due_at).strftime("%m-%d %H:%M") if notification.due_at else "—"}
-    target = (targets or target_names()).get(notification.target, notification.target)
-    if notification.level == 0:
+            "reference": reference, "due": timezone.localtime(due_at).strftime("%m-%d %H:%M") if due_at else "—"}
+    name = (targets or target_names()).get(target, target)
+    if level == 0:
         return _("%(reference)s: the %(target)s deadline is near (%(due)s).") % {
-            "reference": ticket.reference, "target": target,
-            "due": timezone.localtime(ticket.sla_due_at).strftime("%m-%d %H:%M") if ticket.sla_due_at else "—"}
+            "reference": reference, "target": name,
+            "due": timezone.localtime(sla_due_at).strftime("%m-%d %H:%M") if sla_due_at else "—"}
     return _("%(reference)s: the %(target)s deadline was missed; escalated to you (level %(level)s).") % {
-        "reference": ticket.reference, "target": target, "level": notification.level}
+        "reference": reference, "target": name, "level": level}
 
 
 def batch_text(texts: list[str]) -> tuple[str, str]:
@@ -52,24 +61,29 @@ def notifications_email(*, notification_ids: list[int]) -> int:
     notices of a recipient at the top of the chain are left to the digest (:func:`notifications_digest`).
     Returns the number of e-mails sent."""
     with transaction.atomic():
+        # Plain rows, not model instances: a sweep that warns a thousand tickets makes a thousand notices.
         rows = list(
             Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "ticket")
-            .only("kind", "level", "target", "due_at", "recipient__email", "ticket__reference", "ticket__sla_due_at")
+            .order_by("pk")  # an e-mail lists its notices in the order they were made
+            .values_list("pk", "recipient_id", "recipient__email", "kind", "level", "target", "due_at",
+                         "ticket__reference", "ticket__sla_due_at", named=True)
         )
         digested = top_of_chain_user_ids(sorted({n.recipient_id for n in rows if n.kind == NotificationKind.SLA}))
         rows = [n for n in rows if not (n.kind == NotificationKind.SLA and n.recipient_id in digested)]
-        by_recipient: dict[int, list[Notification]] = {}
+        by_recipient: dict[int, list] = {}
         for notification in rows:
-            if notification.recipient.email:
+            if notification.recipient__email:
                 by_recipient.setdefault(notification.recipient_id, []).append(notification)
         messages = []
         with translation.override(settings.LANGUAGE_CODE):
             targets = target_names()
             for notices in by_recipient.values():
-                subject, body = batch_text([notification_text(n, targets) for n in notices])
-                messages.append(EmailMessage(subject=subject, body=body, to=[notices[0].recipient.email]))
+                subject, body = batch_text([
+                    notice_text(kind=n.kind, level=n.level, target=n.target, due_at=n.due_at,
+                                reference=n.ticket__reference, sla_due_at=n.ticket__sla_due_at, targets=targets)
+                    for n in notices])
+                messages.append(EmailMessage(subject=subject, body=body, to=[notices[0].recipient__email]))
         # One connection to the mail server for the whole batch, not one a message.
         sent = (get_connection().send_messages(messages) or 0) if messages else 0
         Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())

@@ -17,7 +17,7 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.test import override_settings
 
-from notifications.delivery import notifications_digest, notifications_email
+from notifications.delivery import notification_text, notifications_digest, notifications_email
 from notifications.models import Notification, NotificationKind
 from notifications.selectors import top_of_chain_user_ids
 from notifications.services import notification_follow_up, notifications_read
@@ -219,6 +219,30 @@ def test_the_director_gets_one_digest_e_mail_instead_of_one_per_notice(escalated
     assert director_notices().filter(emailed_at__isnull=True).count() == 0
     assert notifications_digest() == 0  # a digest run twice sends nothing more
     assert len(mail.outbox) == 1
+
+
+def test_an_e_mail_says_each_notice_in_the_words_of_the_page(make_ticket, user):
+    """The batch reads plain rows; its words are the page's, for a warning, a missed deadline and a follow-up."""
+    lead = user("lead1")
+    get_user_model().objects.filter(pk=lead.pk).update(email="lead1@example.com")
+    with time_machine.travel(RECEIVED, tick=False):
+        ticket = make_ticket(kind=Kind.COMPLAINT)
+        follow_up = notification_follow_up(recipient_id=lead.pk, ticket_id=ticket.pk,
+                                           due_at=datetime(2026, 11, 3, 17, 30, tzinfo=TZ), at=RECEIVED)
+    Notification.objects.bulk_create([
+        Notification(recipient=lead, ticket=ticket, level=0, target="resolution", created_at=RECEIVED),
+        Notification(recipient=lead, ticket=ticket, level=1, target="first_response", created_at=RECEIVED)])
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    mail.outbox.clear()
+    with override_settings(LANGUAGE_CODE="en"):
+        assert notifications_email(notification_ids=ids) == 1
+        page = [notification_text(n) for n in Notification.objects.select_related("ticket").order_by("pk")]
+    assert follow_up in ids and len(page) == 3
+    assert mail.outbox[0].body.splitlines()[2:5] == page
+    assert page == [f"{ticket.reference}: the customer was unhappy in the survey; follow up by 11-03 17:30.",
+                    f"{ticket.reference}: the Resolution (reply) deadline is near (11-03 17:30).",
+                    f"{ticket.reference}: the First response deadline was missed; escalated to you (level 1)."]
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
 
 
 def test_a_follow_up_to_the_director_is_still_e_mailed_by_itself(make_ticket, user):
