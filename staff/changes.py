@@ -33,7 +33,7 @@ from servicecenter.periods import EffectiveDateError, effective_date
 from staff.access import scope_for
 from staff.graph import OrgGraph, Post
 from staff.hooks import open_tickets_in_unit, tickets_rerouted
-from staff.models import ConcurrentPost, OrgChange, Position, Role, StaffMember, Unit
+from staff.models import ConcurrentPost, OrgChange, OrgStamp, Position, Role, StaffMember, Unit
 from staff.selectors import AnyUser, user_is_org_admin
 from staff.services import staff_member_sync_groups
 
@@ -564,6 +564,7 @@ def _apply(change: OrgChange, *, now: datetime) -> None:
     change.applied_at = now
     try:
         with transaction.atomic():
+            OrgStamp.lock()  # before the rows the change locks (staff.models.OrgStamp.lock)
             checked = change_check(kind=change.kind, data=change.payload)
             _write(checked, change)
     except DomainError as exc:

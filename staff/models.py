@@ -7,7 +7,7 @@ the position they report to; the chain of command walks that pointer (see ``staf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -318,6 +318,16 @@ class OrgStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.stamp)
+
+    @classmethod
+    def lock(cls) -> None:
+        """Take the stamp's row first in a transaction that writes the org chart. Its triggers lock the
+        row at the first write and keep it to the commit, so a writer that had locked some person first
+        and then waited for the stamp could deadlock with one holding the stamp and waiting for that
+        person; taking the stamp before any other row makes org writes queue instead. (SQLite locks
+        the whole database at the start of a write.)"""
+        if connection.vendor == "postgresql":
+            list(cls.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
 
 
 class ConcurrentPost(models.Model):

@@ -14,6 +14,7 @@ from staff.jd import jd_publish_direct
 from staff.models import (
     ConcurrentPost,
     JobDescription,
+    OrgStamp,
     Position,
     Role,
     Skill,
@@ -57,6 +58,7 @@ def staff_member_sync_groups(*, staff: StaffMember) -> set[str]:
 
 @transaction.atomic
 def staff_member_set_concurrent_posts(*, staff: StaffMember, positions: Iterable[Position]) -> None:
+    OrgStamp.lock()
     wanted = {p.pk for p in positions}
     ConcurrentPost.objects.filter(staff=staff).exclude(position_id__in=wanted).delete()
     for position_id in wanted - set(staff.concurrent_assignments.values_list("position_id", flat=True)):
@@ -80,6 +82,7 @@ def org_import(*, data: dict[str, Any], password: str | None = None,
     Idempotent: everything is matched by its code (staff by employee number), so running it again
     updates in place and adds nothing. ``reports_to`` names a position code anywhere in the data.
     """
+    OrgStamp.lock()
     say = log or (lambda _msg: None)
     counts = {"skills": 0, "units": 0, "positions": 0, "staff": 0}
     for skill in data.get("skills", []):
@@ -149,6 +152,7 @@ def org_add_missing(*, data: dict[str, Any], password: str | None = None,
     history, are added when their code is missing. Writes nothing, and no history, when nothing is
     missing. Returns how many of each were added.
     """
+    OrgStamp.lock()
     say = log or (lambda _msg: None)
     added = {"skills": 0, "units": 0, "positions": 0, "job_descriptions": 0, "staff": 0}
     added["skills"] = _skills_add_missing(data.get("skills", []))
@@ -263,6 +267,7 @@ def staff_member_import(*, data: dict[str, Any], password: str | None = None,
                         keep_existing_user: bool = False) -> StaffMember:
     """Create or update a staff member (and their user) from org data. With ``keep_existing_user`` an
     account that already exists keeps its password and rights, and posts that are gone are skipped."""
+    OrgStamp.lock()
     username = data.get("username") or data["employee_no"].lower()
     user, created = User.objects.get_or_create(username=username, defaults={"email": data.get("email", "")})
     if keep_existing_user and not created:
@@ -315,6 +320,7 @@ def position_save(*, instance: Position | None = None, job_description: dict[str
     for name, value in fields.items():
         setattr(position, name, value)
     with transaction.atomic():
+        OrgStamp.lock()
         _validated_save(position)
         if job_description is not None:
             _job_description_import(position=position, data=dict(job_description), user=user)
@@ -324,7 +330,9 @@ def position_save(*, instance: Position | None = None, job_description: dict[str
 def position_delete(*, position: Position) -> None:
     if position.holders.exists() or position.concurrent_assignments.exists() or position.direct_reports.exists():
         raise StaffError(_("This position still has holders or subordinate positions; move them first."))
-    position.delete()
+    with transaction.atomic():
+        OrgStamp.lock()
+        position.delete()
 
 
 def unit_delete(*, unit: Unit) -> None:

@@ -237,7 +237,8 @@ def test_an_e_mail_says_each_notice_in_the_words_of_the_page(make_ticket, user):
     with override_settings(LANGUAGE_CODE="en"):
         assert notifications_email(notification_ids=ids) == 1
         page = [notification_text(n) for n in Notification.objects.select_related("ticket").order_by("pk")]
-    assert follow_up in ids and len(page) == 3
+    assert follow_up in ids
+    assert len(page) == 3
     assert mail.outbox[0].body.splitlines()[2:5] == page
     assert page == [f"{ticket.reference}: the customer was unhappy in the survey; follow up by 11-03 17:30.",
                     f"{ticket.reference}: the Resolution (reply) deadline is near (11-03 17:30).",
