@@ -17,12 +17,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 from rest_framework.settings import api_settings
 
-_COLUMN, _PK, _METHOD, _WHOLE, _DRF, _MOMENT = range(6)
+COLUMN, PK, METHOD, WHOLE, DRF, MOMENT = range(6)
 
 
 def _iso_moment(field: serializers.Field) -> bool:
@@ -38,31 +39,32 @@ def moment_text(value: datetime, zone: Any) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _read(field: serializers.Field, model: Any) -> tuple[int, str]:
+def how_read(field: serializers.Field, model: Any) -> tuple[int, str]:
     """How ``field`` is read from an instance of ``model``."""
     if isinstance(field, serializers.SerializerMethodField):
-        return _METHOD, ""
+        return METHOD, ""
     if field.source == "*":
-        return _WHOLE, ""
+        return WHOLE, ""
     if len(field.source_attrs) != 1:
-        return _DRF, ""
+        return DRF, ""
     name = field.source_attrs[0]
     try:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:  # a property or an annotation: DRF's way
-        return _DRF, ""
+        return DRF, ""
     if isinstance(field, PrimaryKeyRelatedField):
         if field.use_pk_only_optimization() and field.pk_field is None and model_field.many_to_one:
-            return _PK, model_field.attname
-        return _DRF, ""
+            return PK, model_field.attname
+        return DRF, ""
     if model_field.concrete and not model_field.is_relation and not isinstance(field, serializers.BaseSerializer):
-        return (_MOMENT if _iso_moment(field) else _COLUMN), model_field.attname
-    return _DRF, ""
+        return (MOMENT if _iso_moment(field) else COLUMN), model_field.attname
+    return DRF, ""
 
 
-# Per model serializer class: for each field, None where it is declared on the class, else the class
-# and arguments ModelSerializer built it from.
-_RECIPES: dict[type, dict[str, tuple[type, tuple, dict] | None]] = {}
+# Per model serializer class and language: for each field, None where it is declared on the class, else
+# the class and arguments ModelSerializer built it from. (DRF gives a built field a label only where the
+# model field's verbose name, in the active language, differs from the field's name.)
+_RECIPES: dict[tuple[type, str | None], dict[str, tuple[type, tuple, dict] | None]] = {}
 
 
 class FastReadMixin:
@@ -70,9 +72,10 @@ class FastReadMixin:
 
     def get_fields(self) -> dict[str, serializers.Field]:
         """A model serializer works its fields out from the model for every instance, and a request
-        makes new instances; the answer depends on the class alone, so it is kept per class and
-        the fields are made from it (declared ones are copied as DRF copies them)."""
-        recipe = _RECIPES.get(type(self))
+        makes new instances; the answer depends on the class and the language alone, so it is kept per
+        both and the fields are made from it (declared ones are copied as DRF copies them)."""
+        kept = (type(self), get_language())
+        recipe = _RECIPES.get(kept)
         if recipe is None:
             fields = super().get_fields()  # type: ignore[misc]
             declared = self._declared_fields  # type: ignore[attr-defined]
@@ -81,7 +84,7 @@ class FastReadMixin:
             # nested serializer), which the fields made from them would share.
             if isinstance(self, serializers.ModelSerializer) and not any(
                     isinstance(field, serializers.ManyRelatedField | serializers.BaseSerializer) for field in built):
-                _RECIPES[type(self)] = {
+                _RECIPES[kept] = {
                     name: None if name in declared else (type(field), field._args, field._kwargs)
                     for name, field in fields.items()}
             return fields
@@ -95,7 +98,7 @@ class FastReadMixin:
         plans = self.__dict__.setdefault("_plans", {})
         plan = plans.get(model)
         if plan is None:
-            plan = plans[model] = [(field.field_name, field, *_read(field, model))
+            plan = plans[model] = [(field.field_name, field, *how_read(field, model))
                                    for field in self._readable_fields]  # type: ignore[attr-defined]
         return plan
 
@@ -104,7 +107,7 @@ class FastReadMixin:
         values = instance.__dict__
         zone = timezone.get_current_timezone()
         for name, field, how, attname in self._plan(type(instance)):
-            if how == _MOMENT:
+            if how == MOMENT:
                 value = values[attname] if attname in values else getattr(instance, attname)
                 if value is None:
                     out[name] = None
@@ -112,12 +115,12 @@ class FastReadMixin:
                     out[name] = moment_text(value, zone)
                 else:  # DRF's own way for the rare naive value (it makes it aware, or refuses it)
                     out[name] = field.to_representation(value)
-            elif how == _COLUMN:
+            elif how == COLUMN:
                 value = values[attname] if attname in values else getattr(instance, attname)
                 out[name] = None if value is None else field.to_representation(value)
-            elif how == _PK:
+            elif how == PK:
                 out[name] = values[attname] if attname in values else getattr(instance, attname)
-            elif how in (_METHOD, _WHOLE):
+            elif how in (METHOD, WHOLE):
                 out[name] = field.to_representation(instance)
             else:
                 try:

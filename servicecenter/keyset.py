@@ -18,6 +18,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -139,6 +140,9 @@ def _beyond(keys: list[Key], values: list[Any], forward: bool) -> Q:
 
 
 def _position(row: Any, keys: list[Key]) -> list[Any]:
+    """The sort keys of a row: a model instance, or a dict from ``values()``."""
+    if isinstance(row, dict):
+        return [row[key.name] for key in keys]
     return [getattr(row, key.name) for key in keys]
 
 
@@ -148,25 +152,29 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return (n, True) if n <= cap else (cap, False)
 
 
-def paginate(qs: QuerySet, cursor: str | None, size: int, *, count: bool = True) -> Page:
-    """One page of ``qs`` from ``cursor`` (the first page when None). Raises :class:`BadCursor`."""
+def paginate(qs: QuerySet, cursor: str | None, size: int, *, count: bool = True,
+             shape: Callable[[QuerySet], QuerySet] | None = None) -> Page:
+    """One page of ``qs`` from ``cursor`` (the first page when None). Raises :class:`BadCursor`.
+    ``shape`` turns the page's query into the one read (``values()`` of what a page shows, say); the
+    count is of ``qs`` itself, which joins nothing a count does not need."""
     keys = keys_of(qs)
     counted = capped_count(qs) if count else (0, False)
+    read = shape or (lambda page: page)
     if not cursor:
-        rows = list(qs[: size + 1])
+        rows = list(read(qs)[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
         following = encode(_position(rows[-1], keys), True) if more else None
         return Page(rows, following, None, *counted)
     values, forward = decode(cursor, qs, keys)
     if forward:
-        rows = list(qs.filter(_beyond(keys, values, True))[: size + 1])
+        rows = list(read(qs.filter(_beyond(keys, values, True)))[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
         following = encode(_position(rows[-1], keys), True) if more else None
         previous = encode(_position(rows[0], keys) if rows else values, False)
         return Page(rows, following, previous, *counted)
-    rows = list(qs.reverse().filter(_beyond(keys, values, False))[: size + 1])
+    rows = list(read(qs.reverse().filter(_beyond(keys, values, False)))[: size + 1])
     more = len(rows) > size
     rows = rows[:size][::-1]
     previous = encode(_position(rows[0], keys), False) if more else None
@@ -186,7 +194,8 @@ class KeysetPagination(BasePagination):
             raise ValidationError({"page": [_("This list pages by cursor: follow its next and previous links.")]})
         self.request = request
         try:
-            self.page = paginate(queryset, request.query_params.get(self.cursor_query_param), self.page_size)
+            self.page = paginate(queryset, request.query_params.get(self.cursor_query_param), self.page_size,
+                                 shape=getattr(view, "page_rows", None))
         except BadCursor:
             raise ValidationError({self.cursor_query_param: [str(BAD_CURSOR)]}) from None
         return self.page.rows

@@ -78,7 +78,9 @@ def ticket_list_for(*, user=None, scope: Scope | None = None, with_clocks: bool 
     if with_clocks:
         # The reverse relation a clock keeps to its ticket: no import of the app above (ARCHITECTURE.md);
         # the model's ``sla_clock_list`` keeps the ticket's own running and met clocks, due first.
-        qs = qs.prefetch_related(Prefetch("clocks", to_attr="sla_clocks_all"))
+        # Due first within each ticket; not the clock's own ordering, which sorts by ticket through a join.
+        clocks = Ticket._meta.get_field("clocks").related_model._default_manager.order_by("due_at", "id")
+        qs = qs.prefetch_related(Prefetch("clocks", queryset=clocks, to_attr="sla_clocks_all"))
     if not scope.is_staff_member:
         return qs.none()
     if not scope.sees_all:

@@ -125,7 +125,12 @@ def _allowed(kind: str, status: str, held: bool) -> tuple[str, ...]:
 def allowed_actions(ticket) -> list[str]:
     """The actions legal in the ticket's current state, in the order a page shows them: what
     :func:`check` allows, worked out once per kind, status and holding (a list asks it for every row)."""
-    return list(_allowed(str(ticket.kind), str(ticket.status), ticket.assignee_id is not None))
+    return allowed_for(kind=ticket.kind, status=ticket.status, held=ticket.assignee_id is not None)
+
+
+def allowed_for(*, kind: str, status: str, held: bool) -> list[str]:
+    """:func:`allowed_actions` of a ticket read as plain values."""
+    return list(_allowed(str(kind), str(status), held))
 
 
 ACTION_PAST = {
