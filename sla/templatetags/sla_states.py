@@ -9,6 +9,7 @@ ticket on the page in one query, kept on the page for the others.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -18,6 +19,7 @@ from django import template
 from django.core.paginator import Page
 from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from servicecenter.keyset import Page as KeysetPage
@@ -113,14 +115,18 @@ def _rows_for(ticket: Any, page: Any) -> list:
     return loaded[ticket.pk]
 
 
+# The states a badge tells in a word (translated when shown: one lookup a badge, not four).
+SIMPLE_STATES = {"on_track": gettext_noop("On track"), "at_risk": gettext_noop("At risk"),
+                 "breached": gettext_noop("Breached"), "paused": gettext_noop("Paused")}
+
+
 def ticket_words(ticket: Any, page: Any = None) -> StateWords | None:
     """A ticket's overall deadline state as its badge tells it (None: no deadline applies)."""
     state = ticket.sla_state
     if not state:
         return None
-    simple = {"on_track": _("On track"), "at_risk": _("At risk"), "breached": _("Breached"), "paused": _("Paused")}
-    if state in simple:
-        return StateWords(state, simple[state])
+    if state in SIMPLE_STATES:
+        return StateWords(state, _(SIMPLE_STATES[state]))
     summary = _met_summary(_rows_for(ticket, page))
     full = met_words(**summary)
     # The badge is short: on time, or late and when; its title tells the rest.
@@ -144,9 +150,16 @@ def sla_clock_state(clock: Clock) -> StateWords:
 
 def local_moment(moment: datetime, fmt: str, *, named: bool = False) -> str:
     """A moment in the center's zone as the ``date`` filter writes it (``named``: a format setting's name)."""
-    local = timezone.localtime(moment)
     if fmt == "c":  # ISO 8601, as the filter writes it; digits and signs only
-        return local.isoformat()
+        return timezone.localtime(moment).isoformat()
+    return _formatted(moment, fmt, named, get_language(), timezone.get_current_timezone_name())
+
+
+@functools.lru_cache(maxsize=20_000)
+def _formatted(moment: datetime, fmt: str, named: bool, language: str | None, zone: str) -> str:
+    """Kept per moment, format, language and zone: a queue shows the same tickets' moments on every
+    refresh, and Django's date format reads its format string letter by letter on every call."""
+    local = timezone.localtime(moment)
     return escape(formats.date_format(local, fmt) if named else dateformat.format(local, fmt))
 
 
