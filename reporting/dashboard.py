@@ -72,10 +72,14 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
     compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
     period = reports["team"]
     departments = _by_department(open_tickets) if scope.sees_all else []
-    at_risk = list(open_tickets.filter(sla_state__in=["at_risk", "breached"])
-                   .order_by("sla_due_at", "id")[:50])
+    at_risk = list(alarms(open_tickets))
     return Dashboard(tiles=tiles, ageing=ageing, compliance=compliance, departments=departments, at_risk=at_risk,
                      date_from=date.fromisoformat(period["from"]), date_to=date.fromisoformat(period["to"]))
+
+
+def alarms(open_tickets):
+    """The 50 open tickets at risk or breached whose deadline comes first (index ``ticket_sla_alarm``)."""
+    return open_tickets.filter(sla_state__in=["at_risk", "breached"]).order_by("sla_due_at", "id")[:50]
 
 
 def _named(group: str, rows: list[dict]) -> list[dict]:

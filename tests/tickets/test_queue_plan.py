@@ -124,3 +124,24 @@ def test_the_ticket_list_reads_as_many_rows_at_100000_tickets_as_at_20000(agents
     large = rows_read(director, "/api/v1/tickets/")
     assert small > 1000, small  # the count reads its 1,001 rows, the page its 26
     assert large <= 1.2 * small, (small, large)
+
+
+def test_the_dashboards_alarm_list_reads_the_rows_it_shows(center, django_user_model):
+    """The director's "at risk and breached" list: of 4,000 such open tickets, the 50 due first are
+    read from their index in order, not all of them sorted."""
+    from reporting.dashboard import alarms
+    from tickets.models import OPEN_STATUSES
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_ticket SET sla_state = CASE WHEN mod(id, 3) = 0 THEN 'at_risk' "
+                       "ELSE 'breached' END WHERE status IN ('new', 'in_progress')")
+        cursor.execute("ANALYZE tickets_ticket")
+    director = django_user_model.objects.create_superuser("alarm-director", password="x")
+    open_tickets = selectors.ticket_list_for(user=director, with_clocks=False).filter(status__in=OPEN_STATUSES)
+    shown = alarms(open_tickets)
+    assert open_tickets.filter(sla_state__in=["at_risk", "breached"]).count() == 4000
+    assert len(shown) == 50
+    found = plan(shown)
+    assert "ticket_sla_alarm" in index_names(found)
+    assert found["Node Type"] == "Limit"
+    assert found["Plans"][0]["Node Type"] != "Sort", found
