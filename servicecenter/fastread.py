@@ -61,6 +61,16 @@ def how_read(field: serializers.Field, model: Any) -> tuple[int, str]:
     return DRF, ""
 
 
+def moment_value(field: serializers.Field, value: Any, zone: Any) -> Any:
+    """A date-time field's representation of ``value``: :func:`moment_text` for an aware one, DRF's own
+    way for the rare naive one (it makes it aware, or refuses it)."""
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        return moment_text(value, zone)
+    return field.to_representation(value)
+
+
 # Per model serializer class and language: for each field, None where it is declared on the class, else
 # the class and arguments ModelSerializer built it from. (DRF gives a built field a label only where the
 # model field's verbose name, in the active language, differs from the field's name.)
@@ -109,12 +119,7 @@ class FastReadMixin:
         for name, field, how, attname in self._plan(type(instance)):
             if how == MOMENT:
                 value = values[attname] if attname in values else getattr(instance, attname)
-                if value is None:
-                    out[name] = None
-                elif timezone.is_aware(value):
-                    out[name] = moment_text(value, zone)
-                else:  # DRF's own way for the rare naive value (it makes it aware, or refuses it)
-                    out[name] = field.to_representation(value)
+                out[name] = moment_value(field, value, zone)
             elif how == COLUMN:
                 value = values[attname] if attname in values else getattr(instance, attname)
                 out[name] = None if value is None else field.to_representation(value)

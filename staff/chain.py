@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
-from django.utils.translation import get_language
+
+from staff.models import in_reader_language
 
 MAX_DEPTH = 64
 
@@ -104,9 +105,7 @@ class ChainLink:
     @property
     def display_title(self) -> str:
         """The post's title in the reader's language (the English one where it has one)."""
-        if self.position_title_en and (get_language() or "").startswith("en"):
-            return self.position_title_en
-        return self.position_title
+        return in_reader_language(self.position_title, self.position_title_en)
 
     def __repr__(self) -> str:
         return f"<ChainLink {self.depth}: {self.name} ({self.position_title})>"

@@ -15,6 +15,13 @@ from simple_history.models import HistoricalRecords
 from tree_queries.models import TreeNode
 
 
+def in_reader_language(name: str, english: str | None) -> str:
+    """Of a Chinese name and its optional English one, the one the reader reads."""
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return name
+
+
 class BilingualNameMixin:
     """Org data carries a Chinese name and an optional English one; show the one the reader reads."""
 
@@ -22,11 +29,7 @@ class BilingualNameMixin:
 
     @property
     def display_name(self) -> str:
-        base = getattr(self, self.name_field)
-        english = getattr(self, f"{self.name_field}_en", "")
-        if english and (get_language() or "").startswith("en"):
-            return english
-        return base
+        return in_reader_language(getattr(self, self.name_field), getattr(self, f"{self.name_field}_en", ""))
 
 
 class Role(models.TextChoices):

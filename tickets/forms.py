@@ -1,11 +1,10 @@
 """Forms of the public pages: filing a ticket and tracking it, without an account."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from servicecenter.numbers import MomentFormField
-from staff.models import Skill, Unit, open_units
+from staff.models import Skill, Unit, in_reader_language, open_units
 from tickets.models import Area, CallbackOutcome, Channel, ComplaintCategory, CustomerClass, Kind, Priority
 
 PUBLIC_KINDS = [(k.value, k.label) for k in (Kind.INQUIRY, Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION)]
@@ -75,8 +74,7 @@ class NewTicketForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["business_line"].label_from_instance = lambda skill: (
-            skill.name_en if skill.name_en and (get_language() or "").startswith("en") else skill.name)
+        self.fields["business_line"].label_from_instance = lambda skill: in_reader_language(skill.name, skill.name_en)
         self.fields["team"].label_from_instance = lambda unit: unit.display_name
 
     def clean(self):

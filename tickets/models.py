@@ -79,6 +79,12 @@ DUE_ORDER = Coalesce("sla_due_at", Value(NO_DEADLINE, output_field=DateTimeField
 URGENT_FIRST = ("due_order", "priority", "received_at", "id")
 
 
+def own_clocks(clocks: models.QuerySet) -> models.QuerySet:
+    """Of ``clocks``, those a ticket's deadlines are told by: its own (not its callbacks'), not
+    cancelled, due first (``Ticket.sla_clock_list``, the API list's rows)."""
+    return clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id")
+
+
 class Ticket(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -185,7 +191,7 @@ class Ticket(models.Model):
         prefetch (``sla_clocks_all``, every clock of the ticket), else one query."""
         prefetched = getattr(self, "sla_clocks_all", None)
         if prefetched is None:
-            return list(self.clocks.filter(callback__isnull=True).exclude(state="cancelled").order_by("due_at", "id"))
+            return list(own_clocks(self.clocks.all()))
         own = [c for c in prefetched if c.callback_id is None and c.state != "cancelled"]
         return sorted(own, key=lambda c: (c.due_at, c.id))
 

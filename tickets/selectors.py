@@ -17,10 +17,9 @@ indexed query however many tickets there are.
 """
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.utils.translation import get_language
 
 from staff.access import Scope, scope_for
-from staff.models import Position, StaffMember
+from staff.models import Position, StaffMember, in_reader_language
 from tickets.models import (
     DUE_ORDER,
     Callback,
@@ -93,7 +92,7 @@ def ticket_receipt(ticket_id: int) -> dict:
     row = Ticket.objects.filter(pk=ticket_id).values("id", "reference", "status", "team_id", "team__name",
                                                      "team__name_en").get()
     english = row.pop("team__name_en")
-    row["team_name"] = (english if english and (get_language() or "").startswith("en") else row["team__name"]) or ""
+    row["team_name"] = in_reader_language(row["team__name"], english) or ""
     row.pop("team__name")
     return row
 

@@ -15,26 +15,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from rest_framework import serializers
 
-from servicecenter.fastread import COLUMN, MOMENT, PK, how_read, moment_text
+from servicecenter.fastread import COLUMN, MOMENT, PK, how_read, moment_value
+from staff.models import in_reader_language
 from tickets import workflow
-from tickets.models import Kind, Ticket
+from tickets.models import Kind, Ticket, own_clocks
 
 CUSTOMER = "customer__"
 NAMED = ["team__name", "team__name_en", "assignee__name", "reporter_visible"]
-# The clocks a list shows: the ticket's own (not its callbacks'), not cancelled, due first (as
-# ``Ticket.sla_clock_list``).
-CLOCK_FILTER = {"callback__isnull": True}
-
-
-def _moment(field: serializers.Field, value: Any, zone: Any) -> Any:
-    if value is None:
-        return None
-    if timezone.is_aware(value):
-        return moment_text(value, zone)
-    return field.to_representation(value)
 
 
 class ListRows:
@@ -69,15 +58,14 @@ class ListRows:
             return []
         clocks = self._clocks([row["id"] for row in rows])
         zone = timezone.get_current_timezone()
-        english = (get_language() or "").startswith("en")
-        extra = {"clocks": clocks, "zone": zone, "english": english}
+        extra = {"clocks": clocks}
         out = []
         for row in rows:
             item: dict[str, Any] = {}
             for name, field, how, attname in self.columns:
                 value = row[attname]
                 if how == MOMENT:
-                    item[name] = _moment(field, value, zone)
+                    item[name] = moment_value(field, value, zone)
                 elif how == PK:
                     item[name] = value
                 else:
@@ -92,15 +80,14 @@ class ListRows:
         model = Ticket._meta.get_field("clocks").related_model
         by_ticket: dict[int, list[dict]] = {pk: [] for pk in ticket_ids}
         stored = [source for _name, _field, source in self.clock_fields if source != "met_late"]
-        rows = (model._default_manager.filter(ticket_id__in=ticket_ids, **CLOCK_FILTER).exclude(state="cancelled")
-                .order_by("due_at", "id").values("ticket_id", *stored))
+        rows = own_clocks(model._default_manager.filter(ticket_id__in=ticket_ids)).values("ticket_id", *stored)
         for row in rows:
             row["met_late"] = row["state"] == "met" and row["breached_at"] is not None  # (Clock.met_late)
             clock = {}
             for name, field, source in self.clock_fields:
                 value = row[source]
                 if type(field) is serializers.DateTimeField:
-                    clock[name] = _moment(field, value, zone)
+                    clock[name] = moment_value(field, value, zone)
                 else:
                     clock[name] = None if value is None else field.to_representation(value)
             by_ticket[row["ticket_id"]].append(clock)
@@ -120,9 +107,7 @@ class ListRows:
 
     @staticmethod
     def _team_name(row: dict, extra: dict) -> str:
-        if row["team_id"] is None:
-            return ""
-        return (row["team__name_en"] if extra["english"] and row["team__name_en"] else row["team__name"])
+        return "" if row["team_id"] is None else in_reader_language(row["team__name"], row["team__name_en"])
 
     @staticmethod
     def _assignee_name(row: dict, extra: dict) -> str:
