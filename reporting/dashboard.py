@@ -68,7 +68,7 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
 
     everything = ticket_list_for(scope=scope, with_clocks=False)
     reports = sla_metrics_by(tickets=everything, date_from=date_from, date_to=date_to,
-                             groups=("team", "agent", "kind"), now=now)
+                             groups=("team", "agent", "kind"), now=now, whole_center=scope.sees_all)
     compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
     period = reports["team"]
     departments = _by_department(open_tickets) if scope.sees_all else []

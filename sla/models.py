@@ -224,6 +224,9 @@ class Clock(models.Model):
             models.Index(fields=["ticket", "target"], name="clock_ticket_target"),
             # The figures: compliance over clocks started in a period, scorecards over clocks due in a month.
             models.Index(fields=["started_at"], name="clock_started", condition=Q(callback__isnull=True)),
+            # The figures from rollups read only the running clocks past their warning (``sla/rollup.py``).
+            models.Index(fields=["warn_at"], name="clock_running_warn",
+                         condition=Q(callback__isnull=True, state="running")),
             models.Index(fields=["due_at"], name="clock_due"),
             models.Index(fields=["calendar", "state"], name="clock_calendar_state"),
         ]
@@ -252,6 +255,61 @@ class Clock(models.Model):
         if not self.met_late or self.met_at is None or self.met_at <= self.due_at:
             return None
         return self.met_at - self.due_at
+
+
+class RollupFigures(models.Model):
+    """What the compliance figures sum over clocks, for one key (see ``sla/rollup.py``).
+
+    ``grain`` says which key a row is for: 1, a day's team, kind and target; 2, a day's agent and
+    target. A key's absent parts are 0 or "" (a row with no team has team 0)."""
+
+    day = models.DateField(_("day"))
+    grain = models.PositiveSmallIntegerField(_("grain"))
+    team_id = models.BigIntegerField(_("team"), default=0)
+    assignee_id = models.BigIntegerField(_("agent"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, default="")
+    target = models.CharField(_("target"), max_length=20)
+    clocks = models.IntegerField(_("clocks"), default=0)
+    met_on_time = models.IntegerField(_("met on time"), default=0)
+    met_late = models.IntegerField(_("met late"), default=0)
+    breached = models.IntegerField(_("breached"), default=0)
+    breached_unmet = models.IntegerField(_("breached, not met"), default=0)
+    paused = models.IntegerField(_("paused"), default=0)
+    running = models.IntegerField(_("not met yet"), default=0)
+    running_clean = models.IntegerField(_("running, not breached"), default=0)
+    response_n = models.IntegerField(_("responses"), default=0)
+    response_wall = models.FloatField(_("response time (s)"), default=0)
+    response_working = models.FloatField(_("response working time (s)"), default=0)
+    resolution_n = models.IntegerField(_("resolutions"), default=0)
+    resolution_wall = models.FloatField(_("resolution time (s)"), default=0)
+    resolution_working = models.FloatField(_("resolution working time (s)"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.grain} {self.team_id}/{self.assignee_id}/{self.kind}/{self.target}: {self.clocks}"
+
+
+class ClockRollup(RollupFigures):
+    """Clocks summed per day they started and per key, so that a period's figures read a few rows a day
+    instead of every clock. Kept by PostgreSQL triggers through ``ClockRollupChange``."""
+
+    class Meta:
+        verbose_name = _("clock rollup")
+        verbose_name_plural = _("clock rollups")
+        constraints = [models.UniqueConstraint(fields=["day", "grain", "team_id", "assignee_id", "kind", "target"],
+                                               name="clock_rollup_key")]
+
+
+class ClockRollupChange(RollupFigures):
+    """A change to the rollup, written by the triggers (insert only: no lock on a shared row while a
+    ticket is worked) and folded into ``ClockRollup`` by the sweep."""
+
+    class Meta:
+        verbose_name = _("clock rollup change")
+        verbose_name_plural = _("clock rollup changes")
+        indexes = [models.Index(fields=["day"], name="clock_rollup_change_day")]
 
 
 class Escalation(models.Model):

@@ -110,5 +110,5 @@ class MetricsView(APIView):
         query = {"date_from": request.query_params.get("from"), "date_to": request.query_params.get("to"),
                  "group_by": request.query_params.get("group_by", "team")}
         data = valid_query(s.MetricsQuerySerializer(data={k: v for k, v in query.items() if v}))
-        tickets = ticket_list_for(scope=request_scope(request))
-        return Response(sla_metrics(tickets=tickets, **data))
+        scope = request_scope(request)
+        return Response(sla_metrics(tickets=ticket_list_for(scope=scope), whole_center=scope.sees_all, **data))

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -124,6 +125,8 @@ def many(n: int, holder) -> None:
 
 @pytest.mark.parametrize(("username", "queries"), [("supervisor1", 17), ("director", 19)])
 def test_the_dashboard_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, username, queries):
+    if username == "director" and connection.vendor == "postgresql":
+        queries += 1  # the met clocks' figures from the rollup, the others' from the clocks (sla/rollup.py)
     client = signed_in(username)
     many(10, member("agent2"))
     client.get("/dashboard/")  # the scope is then kept for this org chart (staff.access)
