@@ -50,6 +50,7 @@ from calls.metrics import service_level  # noqa: E402
 from calls.models import CallRecord  # noqa: E402
 from notifications.delivery import notifications_digest, notifications_email  # noqa: E402
 from notifications.models import Notification  # noqa: E402
+from sla import rollup  # noqa: E402
 from sla.selectors import default_calendar  # noqa: E402
 from sla.sweep import sweep  # noqa: E402
 from staff.models import StaffMember  # noqa: E402
@@ -135,25 +136,27 @@ def generate(tickets: int, due: int, now) -> None:
                    x(kind, offset_, old, new)
             """)
         progress(tickets, tickets, "events")
-        cursor.execute(
-            """
-            INSERT INTO sla_clock (ticket_id, target, calendar_id, amount, unit, end_of_day, warn_percent,
-                escalate_every, escalate_every_unit, state, started_at, due_at, warn_at, met_at, breached_at,
-                paused_seconds, provisional, escalation_level, elapsed_wall, elapsed_working)
-            SELECT t.id, x.target, %(calendar)s, x.amount, 'working_days', 'close', 80, 1, 'working_days',
-                   CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN 'running' ELSE 'met' END,
-                   t.received_at,
-                   CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN t.sla_due_at
-                        ELSE t.received_at + x.amount * interval '1 day' END,
-                   CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN t.sla_due_at - interval '1 day'
-                        ELSE t.received_at + x.amount * interval '19 hours' END,
-                   CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN NULL
-                        ELSE t.received_at + interval '20 hours' END,
-                   NULL, 0, false, 0, NULL, NULL
-              FROM tickets_ticket t CROSS JOIN (VALUES ('first_response', 1), ('resolution', 5)) AS x(target, amount)
-            """,
-            {"calendar": default_calendar().pk},
-        )
+        with rollup.recounted_after():  # one count of the rollup, not a trigger per clock
+            cursor.execute(
+                """
+                INSERT INTO sla_clock (ticket_id, target, calendar_id, amount, unit, end_of_day, warn_percent,
+                    escalate_every, escalate_every_unit, state, started_at, due_at, warn_at, met_at, breached_at,
+                    paused_seconds, provisional, escalation_level, elapsed_wall, elapsed_working)
+                SELECT t.id, x.target, %(calendar)s, x.amount, 'working_days', 'close', 80, 1, 'working_days',
+                       CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN 'running' ELSE 'met' END,
+                       t.received_at,
+                       CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN t.sla_due_at
+                            ELSE t.received_at + x.amount * interval '1 day' END,
+                       CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN t.sla_due_at - interval '1 day'
+                            ELSE t.received_at + x.amount * interval '19 hours' END,
+                       CASE WHEN x.target = 'resolution' AND t.status <> 'closed' THEN NULL
+                            ELSE t.received_at + interval '20 hours' END,
+                       NULL, 0, false, 0, NULL, NULL
+                  FROM tickets_ticket t
+                 CROSS JOIN (VALUES ('first_response', 1), ('resolution', 5)) AS x(target, amount)
+                """,
+                {"calendar": default_calendar().pk},
+            )
         progress(tickets, tickets, "clocks")
     with connection.cursor() as cursor:  # outside any transaction: VACUUM refuses to run in one
         # A live database is vacuumed; without it the first measurements would race autovacuum
