@@ -1,8 +1,9 @@
 """The supervisors' SLA dashboard, computed in the database with a fixed number of queries.
 
-Tiles and backlog ageing are one aggregate over the open tickets in the viewer's scope; compliance by
-team, agent and kind is one grouped aggregate each (``sla.metrics``); the whole center by department
-is one grouped count plus the unit tree; the at-risk list is one query. Nothing loops over tickets.
+Tiles, backlog ageing and the whole center by department are one aggregate over the open tickets in
+the viewer's scope, per team (plus the unit tree for the departments); compliance by team, agent and
+kind comes from ``sla.metrics`` (the rollup, for the director); the at-risk list is one query.
+Nothing loops over tickets.
 """
 
 from collections import defaultdict
@@ -62,7 +63,10 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
         if high is not None:
             window &= Q(received_at__gt=now - timedelta(days=high))
         counts[f"age_{name}"] = Count("id", filter=window)
-    totals = open_tickets.order_by().aggregate(**counts)
+    # One scan of the open tickets, per team: the tiles and the ageing are its sums, the departments'
+    # figures (the director's) its rows rolled up the unit tree.
+    per_team = list(open_tickets.order_by().values("team_id").annotate(**counts))
+    totals = {name: sum(row[name] for row in per_team) for name in counts}
     tiles = {k: totals[k] for k in ("open", "at_risk", "breached", "paused", "due_today", "unassigned")}
     ageing = [(str(AGEING_LABELS[name]), totals[f"age_{name}"]) for name, _low, _high in AGEING]
 
@@ -71,7 +75,7 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
                              groups=("team", "agent", "kind"), now=now, whole_center=scope.sees_all)
     compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
     period = reports["team"]
-    departments = _by_department(open_tickets) if scope.sees_all else []
+    departments = _by_department(per_team) if scope.sees_all else []
     at_risk = list(alarms(open_tickets))
     return Dashboard(tiles=tiles, ageing=ageing, compliance=compliance, departments=departments, at_risk=at_risk,
                      date_from=date.fromisoformat(period["from"]), date_to=date.fromisoformat(period["to"]))
@@ -98,19 +102,17 @@ def _named(group: str, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _by_department(open_tickets) -> list[dict]:
-    """Open, at-risk and breached tickets per department (the units of kind department), for the director."""
+def _by_department(per_team: list[dict]) -> list[dict]:
+    """Open, at-risk and breached tickets per department (the units of kind department), for the director,
+    from the open tickets' counts per team."""
     units = list(Unit.objects.with_tree_fields())
     by_id = {u.pk: u for u in units}
     department_of = {}
     for unit in units:
         department_of[unit.pk] = next((by_id[a] for a in reversed(unit.tree_path)
                                        if by_id[a].kind == Unit.Kind.DEPARTMENT), None)
-    rows = open_tickets.order_by().values("team_id").annotate(
-        open=Count("id"), at_risk=Count("id", filter=Q(sla_state="at_risk")),
-        breached=Count("id", filter=Q(sla_state="breached")))
     totals: dict = defaultdict(lambda: {"open": 0, "at_risk": 0, "breached": 0})
-    for row in rows:
+    for row in per_team:
         department = department_of.get(row["team_id"])
         key = department.pk if department else None
         for name in ("open", "at_risk", "breached"):
