@@ -148,8 +148,9 @@ def _past_warning_rows(start: datetime, end: datetime, keys: dict, now: datetime
     every one of them not breached."""
     clean = Q(breached_at__isnull=True)
     rows = list(
-        Clock.objects.filter(started_at__gte=start, started_at__lt=end, callback__isnull=True,
-                             state=ClockState.RUNNING, warn_at__lte=now)
+        Clock.objects.filter(Q(warn_at__lte=now) | Q(due_at__lte=now),  # (a deadline before its warning too)
+                             started_at__gte=start, started_at__lt=end, callback__isnull=True,
+                             state=ClockState.RUNNING)
         .values(**keys)
         .annotate(at_risk=Count("id", filter=Q(due_at__gt=now)),
                   breached_unmet=Count("id", filter=clean & Q(due_at__lte=now)),

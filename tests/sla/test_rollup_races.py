@@ -50,9 +50,12 @@ def test_a_team_change_and_a_met_clock_at_once_are_both_counted(sla_presets, fir
     holder = threading.Thread(target=hold_open, args=(writes[0], held))
     holder.start()
     assert held.wait(10)
+    started = time.monotonic()
     with transaction.atomic():
         writes[1]()  # waits for the first transaction's commit
+    waited = time.monotonic() - started
     holder.join(10)
+    assert waited > 0.3  # the two did overlap: the second write waited for the first's lock
     assert Clock.objects.get(pk=clock.pk).state == ClockState.MET
     assert rollup.differences() == []
     day = timezone.localdate(clock.started_at)
