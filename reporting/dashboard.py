@@ -70,9 +70,8 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
     tiles = {k: totals[k] for k in ("open", "at_risk", "breached", "paused", "due_today", "unassigned")}
     ageing = [(str(AGEING_LABELS[name]), totals[f"age_{name}"]) for name, _low, _high in AGEING]
 
-    everything = ticket_list_for(scope=scope, with_clocks=False)
-    reports = sla_metrics_by(tickets=everything, date_from=date_from, date_to=date_to,
-                             groups=("team", "agent", "kind"), now=now, whole_center=scope.sees_all)
+    reports = sla_metrics_by(scope=scope, date_from=date_from, date_to=date_to, groups=("team", "agent", "kind"),
+                             now=now)
     compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
     period = reports["team"]
     departments = _by_department(per_team) if scope.sees_all else []

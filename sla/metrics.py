@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from sla import rollup
 from sla.models import Clock, ClockState
+from staff.access import Scope
+from tickets.selectors import ticket_list_for
 
 _ABSENT = object()  # the key of a rollup row for a grouping its grain does not answer
 GROUPS = {
@@ -30,26 +32,28 @@ def _bounds(date_from: date | None, date_to: date | None) -> tuple[datetime, dat
             datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=tz))
 
 
-def sla_metrics(*, tickets, date_from: date | None = None, date_to: date | None = None, group_by: str = "team",
-                now: datetime | None = None, whole_center: bool = False) -> dict:
-    """One grouped aggregate over the clocks of ``tickets`` (a QuerySet, already access-filtered)."""
-    return sla_metrics_by(tickets=tickets, date_from=date_from, date_to=date_to, groups=(group_by,), now=now,
-                          whole_center=whole_center)[group_by]
+def sla_metrics(*, scope: Scope, date_from: date | None = None, date_to: date | None = None,
+                group_by: str = "team", now: datetime | None = None) -> dict:
+    """The figures for one grouping, over the clocks of the tickets ``scope`` may see."""
+    return sla_metrics_by(scope=scope, date_from=date_from, date_to=date_to, groups=(group_by,), now=now)[group_by]
 
 
-def sla_metrics_by(*, tickets, date_from: date | None = None, date_to: date | None = None,
+def sla_metrics_by(*, scope: Scope, date_from: date | None = None, date_to: date | None = None,
                    groups: tuple[str, ...] = ("team",), now: datetime | None = None,
-                   whole_center: bool = False) -> dict[str, dict]:
-    """The figures for several groupings from one scan of the clocks: one query grouped by every key
-    at once (a few hundred rows at most), rolled up per grouping here. The dashboard asks for three
-    groupings; three queries over the same clocks cost three scans.
+                   use_rollup: bool = True) -> dict[str, dict]:
+    """The figures for several groupings over the clocks of the tickets ``scope`` may see, from one scan
+    of the clocks: one query grouped by every key at once (a few hundred rows at most), rolled up per
+    grouping here. The dashboard asks for three groupings; three queries over the same clocks cost
+    three scans.
 
-    ``whole_center``: ``tickets`` are all the center's tickets (a viewer who sees everything). The
-    figures are then read from the rollup (``sla/rollup.py``), and only the running clocks past their
-    warning are read one by one, so the cost follows the work at risk, not the period's volume."""
+    For a viewer who sees the whole center (on PostgreSQL) the figures are read from the rollup
+    (``sla/rollup.py``) instead, and only the running clocks past their warning are read one by one,
+    so the cost follows the work at risk, not the period's volume. ``use_rollup=False`` counts from the
+    clocks all the same (what the rollup is checked against)."""
     now = now or timezone.now()
     start, end = _bounds(date_from, date_to)
-    rolled = whole_center and rollup.usable()
+    rolled = use_rollup and scope.sees_all and rollup.usable()
+    tickets = ticket_list_for(scope=scope, with_clocks=False)
     keys = {}
     for group in groups:
         key, label = GROUPS[group]
