@@ -135,7 +135,17 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'servicecenter.sqlite3'}")}
+
+
+def on_our_engine(config: dict) -> dict:
+    """A database setting with PostgreSQL on Django's backend as ours extends it (``servicecenter/postgres``:
+    date-times read by psycopg's compiled loader)."""
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["ENGINE"] = "servicecenter.postgres"
+    return config
+
+
+DATABASES = {"default": on_our_engine(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'servicecenter.sqlite3'}"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A kept connection is checked before reuse, so a database restart costs one failed request at most.
@@ -152,7 +162,7 @@ def with_replica(databases: dict) -> dict:
     """``databases`` with the replica from DATABASE_REPLICA_URL, if set (its tests use ``default``)."""
     url = env("DATABASE_REPLICA_URL", default="")
     if url:
-        databases["replica"] = env.db_url_config(url)
+        databases["replica"] = on_our_engine(env.db_url_config(url))
         databases["replica"].update(CONN_MAX_AGE=databases["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True,
                                     TEST={"MIRROR": "default"})
     return databases

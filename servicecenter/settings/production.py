@@ -1,11 +1,11 @@
 """Production: base, hardened. Needs SECRET_KEY, DATABASE_URL and REDIS_URL from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env, with_replica
+from .base import env, on_our_engine, with_replica
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": on_our_engine(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES = with_replica(DATABASES)
