@@ -58,7 +58,9 @@ def dashboard(request, scope):
     from surveys.selectors import follow_up_list_for
     from tickets.selectors import ticket_list_for
 
-    satisfaction = survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False), group_by="month")["totals"]
+    # The tile shows this month's satisfaction: the surveys alone, not the complaint and review figures.
+    satisfaction = survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False), group_by="month",
+                                  parts=("surveys",))["totals"]
     context = {"board": board, "people": list(people), "now": timezone.now(), "scope": scope,
                "calls_today": calls_today if calls_today["offered"] else None,
                "satisfaction": satisfaction if satisfaction["sent"] else None,

@@ -87,6 +87,22 @@ def test_figures_by_team_kind_and_month(center, user):
     assert [(r["group_key"], r["sent"], r["reviewed"]) for r in months] == [("2026-11", 14, 4)]
 
 
+def test_the_surveys_part_alone_counts_the_surveys_in_one_query(center, user, count_queries):
+    """The dashboard's satisfaction tile asks for the surveys only: the same survey figures, the
+    complaint and review figures 0, in one query instead of four."""
+    whole = figures("director", user, group_by="month")["totals"]
+    scope = scope_for(user("director"))
+    run = lambda: survey_metrics(tickets=ticket_list_for(scope=scope, with_clocks=False), group_by="month",  # noqa: E731
+                                 parts=("surveys",), **NOV)
+    assert count_queries(run) == 1
+    alone = run()["totals"]
+    surveyed = ("sent", "responses", "r5", "r4", "r3", "r2", "r1", "satisfied", "response_rate", "satisfaction_rate")
+    assert {k: alone[k] for k in surveyed} == {k: whole[k] for k in surveyed}
+    assert (alone["sent"], alone["responses"], alone["satisfaction_rate"]) == (14, 12, 0.75)
+    assert (whole["complaints"], whole["reviewed"]) == (3, 4)
+    assert (alone["complaints"], alone["complaints_due"], alone["reviewed"], alone["error_rate"]) == (0, 0, 0, None)
+
+
 def test_a_leader_sees_the_figures_of_their_team_only(center, user):
     rows = figures("lead1", user, group_by="agent")["results"]
     assert [(r["sent"], r["responses"]) for r in rows] == [(10, 8)]
