@@ -3,19 +3,20 @@ from functools import cached_property
 from django.utils import timezone
 
 from sla.models import CalendarDay, DaySource
-from staff.access import user_is_leader
-from staff.selectors import user_is_org_admin
+from staff.access import request_scope
 
 
 class _SlaContext:
     """Whether the reader leads, and the provisional-calendar warning, evaluated only when shown."""
 
-    def __init__(self, user) -> None:
-        self._user = user
+    def __init__(self, request) -> None:
+        self._request = request
+        self._user = getattr(request, "user", None)
 
     @cached_property
     def is_leader(self) -> bool:
-        return user_is_leader(self._user)
+        """From the request's scope (kept per org chart): no query of its own."""
+        return request_scope(self._request).may_lead
 
     @cached_property
     def provisional_years(self) -> list[int]:
@@ -24,7 +25,7 @@ class _SlaContext:
         user = self._user
         if not getattr(user, "is_authenticated", False):
             return []
-        if not (self.is_leader or user_is_org_admin(user)):
+        if not (self.is_leader or request_scope(self._request).is_org_admin):
             return []
         today = timezone.localdate()
         # A year from 29 February is 28 February (date.replace(year=…) has no 29th and failed every page).
@@ -35,4 +36,4 @@ class _SlaContext:
 
 
 def sla(request):
-    return {"sla": _SlaContext(getattr(request, "user", None))}
+    return {"sla": _SlaContext(request)}

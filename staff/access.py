@@ -5,7 +5,8 @@
   the work queued for or passed to a unit where they or anyone below them holds a post.
 - A **leader** is an active staff member who holds, as primary or concurrent post (兼任), a post whose
   role leads others (team lead, supervisor, manager, director); superusers count as leaders. That
-  definition is written here once (:func:`held_posts`, :data:`LEADING_ROLES`) and nowhere else.
+  definition is written here once (:func:`scope_for`, from the roles of the posts the scope reads,
+  and :data:`LEADING_ROLES`) and nowhere else; pages ask the request's scope (:func:`request_scope`).
 - Anonymous users and users without an active post see nothing.
 
 The scope is two small id lists computed once per request (two queries at most), so a list filtered
@@ -22,15 +23,14 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from staff.chain import scope_facts
-from staff.models import Position, Role, StaffMember
+from staff.models import Role, StaffMember
 from staff.roles import LEADING_ROLES
-from staff.selectors import AnyUser, active_staff_for_user, staff_for_user
+from staff.selectors import AnyUser, staff_for_user
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -58,6 +58,7 @@ class Scope:
     is_leader: bool = False
     staff_ids: frozenset[int] = field(default_factory=frozenset)  # self and everyone below
     unit_ids: frozenset[int] = field(default_factory=frozenset)  # units where those people hold posts
+    is_org_admin: bool = False  # a superuser, or the holder of an admin post (the org editor, the admin site)
 
     @property
     def is_staff_member(self) -> bool:
@@ -108,21 +109,6 @@ class Scope:
         return self.is_leader and staff.pk in self.staff_ids
 
 
-def held_posts(member: StaffMember) -> QuerySet[Position]:
-    """The posts a person holds, primary and concurrent."""
-    return Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member))
-
-
-def user_is_leader(user: AnyUser | None) -> bool:
-    """One query: whether this user is a leader (see the module's definition)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    member = active_staff_for_user(user)
-    return member is not None and held_posts(member).filter(role__in=LEADING_ROLES).exists()
-
-
 logger = logging.getLogger(__name__)
 
 # How long a scope is kept: a stamp that changed leaves the old entries unread, so this only bounds
@@ -161,18 +147,19 @@ def scope_for(user: AnyUser | None) -> Scope:
         return Scope(user_id=None)
     member = staff_for_user(user)
     if user.is_superuser:
-        return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
+        return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True, is_org_admin=True)
     if member is None or not member.is_active:
         return Scope(user_id=user.pk)
     roles, below, units = _scope_facts(member)
     if Role.DIRECTOR in roles:
-        return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True)
+        return Scope(user_id=user.pk, staff=member, sees_all=True, is_leader=True, is_org_admin=Role.ADMIN in roles)
     return Scope(
         user_id=user.pk,
         staff=member,
         is_leader=bool(roles & LEADING_ROLES),
         staff_ids=frozenset({member.pk, *below}),
         unit_ids=frozenset(units),
+        is_org_admin=Role.ADMIN in roles,
     )
 
 
@@ -183,7 +170,7 @@ def leader_required(message: str | Promise) -> Callable[[PageView], PageView]:
     def decorate(view: PageView) -> PageView:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            scope = scope_for(request.user)
+            scope = request_scope(request)
             if not scope.may_lead:
                 return HttpResponseForbidden(str(message))
             return view(request, *args, scope=scope, **kwargs)

@@ -268,7 +268,7 @@ def test_the_directors_page_with_its_digest_takes_the_same_queries_at_any_size(e
         escalated(later=True)
     assert director_notices().count() == 16 * 2  # the first four reach the director for their resolution too
     assert groups(director.get("/notifications/").content.decode()) == 16
-    assert (small, count_queries(lambda: director.get("/notifications/"))) == (15, 15)
+    assert (small, count_queries(lambda: director.get("/notifications/"))) == (13, 13)
 
 
 def test_the_api_links_each_notice_to_its_ticket(escalated, api):

@@ -9,29 +9,31 @@ from staff.access import scope_for
 from staff.chain import subordinate_ids_sql
 from staff.models import ConcurrentPost, Position, Role, StaffMember
 from staff.roles import LEADING_ROLES
+from tests.factories import PositionFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def reference(member: StaffMember) -> tuple[bool, bool, frozenset[int], frozenset[int]]:
-    """The scope as the ORM worked it out (sees everything, leads, people, units)."""
+def reference(member: StaffMember) -> tuple[bool, bool, frozenset[int], frozenset[int], bool]:
+    """The scope as the ORM worked it out (sees everything, leads, people, units, administers the org)."""
     roles = set(Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member))
                 .values_list("role", flat=True))
+    admin = Role.ADMIN in roles or member.user.is_superuser
     if Role.DIRECTOR in roles or member.user.is_superuser:
-        return True, True, frozenset(), frozenset()
+        return True, True, frozenset(), frozenset(), admin
     below = subordinate_ids_sql(member.pk)
     units = (Position.objects.filter(Q(holders=member) | Q(concurrent_assignments__staff=member)
                                      | Q(holders__in=below) | Q(concurrent_assignments__staff__in=below))
              .values_list("unit_id", flat=True).distinct())
     staff_ids = {member.pk, *StaffMember.objects.filter(pk__in=below).values_list("pk", flat=True)}
-    return False, bool(roles & LEADING_ROLES), frozenset(staff_ids), frozenset(units)
+    return False, bool(roles & LEADING_ROLES), frozenset(staff_ids), frozenset(units), admin
 
 
-def actual(member: StaffMember) -> tuple[bool, bool, frozenset[int], frozenset[int]]:
+def actual(member: StaffMember) -> tuple[bool, bool, frozenset[int], frozenset[int], bool]:
     scope = scope_for(member.user)
     if scope.sees_all:
-        return True, True, frozenset(), frozenset()
-    return False, scope.is_leader, scope.staff_ids, scope.unit_ids
+        return True, True, frozenset(), frozenset(), scope.is_org_admin
+    return False, scope.is_leader, scope.staff_ids, scope.unit_ids, scope.is_org_admin
 
 
 @pytest.mark.parametrize("shape", ["shape_a", "shape_b"])
@@ -45,6 +47,8 @@ def test_the_one_statement_scope_is_the_orms(request, shape):
     leads = [p for p in people if p.position and p.position.role in LEADING_ROLES and p.position.role != Role.DIRECTOR]
     other = next(p for p in Position.objects.exclude(unit=leads[0].position.unit).filter(role=Role.AGENT))
     ConcurrentPost.objects.create(staff=leads[0], position=other)
+    # An agent who also holds an admin post (the org editor's), as a concurrent post.
+    ConcurrentPost.objects.create(staff=agents[2], position=PositionFactory(role=Role.ADMIN, unit=other.unit))
     StaffMember.objects.filter(pk=agents[0].pk).update(is_active=False)
     StaffMember.objects.filter(pk=agents[1].pk).update(on_leave=True)
     checked = 0
@@ -53,3 +57,6 @@ def test_the_one_statement_scope_is_the_orms(request, shape):
         checked += 1
     assert checked == len(people) - 1
     assert any(actual(m)[3] and len(actual(m)[2]) > 3 for m in people[:5] + leads)  # someone leads several
+    admins = [m.pk for m in people if actual(m)[4]]  # the agent, and in shape A its admin head's holder
+    assert agents[2].pk in admins
+    assert len(admins) == {"shape_a": 2, "shape_b": 1}[shape]
