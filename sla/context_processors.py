@@ -16,6 +16,8 @@ class _SlaContext:
     @cached_property
     def is_leader(self) -> bool:
         """From the request's scope (kept per org chart): no query of its own."""
+        if self._user is None:  # a page rendered before authentication (an error)
+            return False
         return request_scope(self._request).may_lead
 
     @cached_property

@@ -17,6 +17,8 @@ class _CurrentStaff:
     @cached_property
     def is_org_admin(self) -> bool:
         """From the request's scope (kept per org chart): no query of its own."""
+        if getattr(self._request, "user", None) is None:  # a page rendered before authentication (an error)
+            return False
         return request_scope(self._request).is_org_admin
 
 
