@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from staff.chain import ChainLink, chain_of_command, subordinate_ids_sql
-from staff.models import ConcurrentPost, Position, Role, StaffMember, Unit
+from staff.models import ConcurrentPost, Position, StaffMember, Unit
 
 # Who a request, a task or a service acts as: ``request.user`` (or no one).
 AnyUser: TypeAlias = User | AnonymousUser
@@ -42,20 +42,16 @@ def active_staff_for_user(user: AnyUser | None) -> StaffMember | None:
 
 
 def user_is_org_admin(user: AnyUser | None) -> bool:
-    """Superusers and holders of an admin post; asked once per user object (a request's user)."""
+    """Superusers and holders of an admin post (primary or concurrent): the scope's answer
+    (``staff.access.Scope.is_org_admin``, kept per org chart), asked once per user object."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
     known = getattr(user, "_is_org_admin", None)
-    if known is not None:
-        return bool(known)
-    member = active_staff_for_user(user)
-    answer = member is not None and Position.objects.filter(
-        Q(holders=member) | Q(concurrent_assignments__staff=member), role=Role.ADMIN
-    ).exists()
-    user._is_org_admin = answer  # type: ignore[attr-defined]
-    return answer
+    if known is None:
+        from staff.access import scope_for  # the scope is built on these selectors
+
+        known = user._is_org_admin = scope_for(user).is_org_admin  # type: ignore[attr-defined]
+    return bool(known)
 
 
 def _count(model: type[StaffMember | ConcurrentPost], field_name: str, **filters: Any) -> Coalesce:

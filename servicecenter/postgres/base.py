@@ -5,7 +5,7 @@ pure-Python one, so that it can set the zone it expects; psycopg's compiled load
 subclassed, so that subclass never uses them (Django ticket #36960). A list of 25 tickets reads
 about 400 date-times, and parsing them in Python took about a tenth of the request. Here the
 compiled loader parses and Django's zone is set the way Django's own loader sets it, so every value
-is the same as Django's, only read faster (``tests/test_postgres_backend.py`` compares the two).
+is the same as Django's, only read faster (``tests/kernel/test_postgres_backend.py`` compares the two).
 """
 
 from functools import lru_cache
@@ -23,8 +23,7 @@ TIMESTAMPTZ = types["timestamptz"].oid
 def _adapters(template: AdaptersMap, zone) -> AdaptersMap:
     """``template`` (Django's adapters for a connection) with the compiled date-time loader."""
     compiled = psycopg.adapters.get_loader(TIMESTAMPTZ, Format.TEXT)
-    django_loader = template.get_loader(TIMESTAMPTZ, Format.TEXT)
-    if compiled is None or django_loader is None or compiled.__module__.startswith("psycopg.types"):
+    if compiled is None or compiled.__module__.startswith("psycopg.types"):
         return template  # psycopg without its compiled part: Django's loader as it is
 
     class ZoneLoader(Loader):

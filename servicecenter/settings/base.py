@@ -136,7 +136,6 @@ TEMPLATES = [
 ]
 
 
-
 def on_our_engine(config: dict) -> dict:
     """A database setting with PostgreSQL on Django's backend as ours extends it (``servicecenter/postgres``:
     date-times read by psycopg's compiled loader)."""

@@ -21,13 +21,22 @@ def test_a_page_rendered_before_authentication_or_signed_out_has_no_flags(rf):
     assert flags(request) == (False, False, [])
 
 
-def test_the_flags_are_the_scopes_and_ask_no_query_of_their_own(rf, shape_a, user, django_assert_num_queries):
+def test_the_flags_are_the_scopes_and_ask_no_query_of_their_own(rf, shape_a, user, member,
+                                                                django_assert_num_queries):
     from staff.access import request_scope
+    from staff.models import ConcurrentPost, Role
+    from staff.selectors import user_is_org_admin
+    from tests.factories import PositionFactory
 
-    expected = {"director": (False, True), "supervisor1": (False, True), "agent2": (False, False)}
-    for username, (admin, leads) in expected.items():
+    def shown(username: str) -> tuple[bool, bool]:
         request = rf.get("/")
         request.user = user(username)
         request_scope(request)  # as the page's view does first
         with django_assert_num_queries(0):
-            assert (staff_member(request)["current"].is_org_admin, sla(request)["sla"].is_leader) == (admin, leads)
+            return staff_member(request)["current"].is_org_admin, sla(request)["sla"].is_leader
+
+    assert [shown(u) for u in ("director", "supervisor1", "agent2")] == [(False, True), (False, True), (False, False)]
+    # An admin post held concurrently makes agent2 an org admin (the services ask the same scope), not a leader.
+    ConcurrentPost.objects.create(staff=member("agent2"), position=PositionFactory(role=Role.ADMIN))
+    assert shown("agent2") == (True, False)
+    assert (user_is_org_admin(user("agent2")), user_is_org_admin(user("supervisor1"))) == (True, False)

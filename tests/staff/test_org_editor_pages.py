@@ -141,5 +141,5 @@ def test_the_org_page_costs_the_same_queries_at_10_and_500_posts(shape_a, count_
         _grow(500)
         assert Position.objects.count() >= 510
         large = (count_queries(lambda: admin.get("/org/")), count_queries(lambda: agent.get("/org/")))
-    assert small == large == (11, 11)
+    assert small == large == (11, 10)  # the agent's "may I edit the org" is their scope's answer
     assert StaffMember.objects.count() > 17
