@@ -127,7 +127,7 @@ def test_the_ticket_list_reads_as_many_rows_at_100000_tickets_as_at_20000(agents
 
 
 @pytest.mark.django_db(transaction=True)
-def test_my_queues_count_reads_its_cap_from_the_index_alone(agents):
+def test_my_queues_count_is_an_index_only_scan_of_its_cap(agents):
     """The queue page's capped count reads 1,001 entries of my queue's index, however many open tickets
     I hold: the index carries the scope's other columns (team, responsible unit), so the count is an
     index-only scan. Without them it read every open ticket the holder has (9,334 index entries at
