@@ -30,7 +30,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from sla import rollup  # noqa: E402
+from sla import backlog, rollup  # noqa: E402
 from sla.selectors import default_calendar, work_calendar  # noqa: E402
 from sla.sweep import OrgLadder, sweep  # noqa: E402
 from staff.models import StaffMember  # noqa: E402
@@ -103,12 +103,13 @@ def undo(now) -> None:
         cursor.execute("UPDATE sla_clock SET state = 'running', warned_at = NULL, breached_at = NULL, "
                        "escalation_level = 0, next_escalation_at = NULL WHERE warned_at IS NOT NULL")
         cursor.execute("UPDATE tickets_ticket SET sla_state = 'at_risk' WHERE sla_due_at < %s", [now])
-    rollup.fold()  # as the sweep task does after each sweep; the log of changes stays small
+    rollup.fold()  # as the sweep task does after each sweep; the logs of changes stay small
+    backlog.fold()
     # A live database is vacuumed between sweeps a minute apart; without this each run would wade
     # through the dead rows the previous run and this undo left (10× slower lookups of due clocks).
     with connection.cursor() as cursor:
         for table in ("sla_clock", "tickets_ticket", "sla_escalation", "sla_notification", "tickets_ticketevent",
-                      "sla_clockrollup", "sla_clockrollupchange"):
+                      "sla_clockrollup", "sla_clockrollupchange", "sla_backlogrollup", "sla_backlogrollupchange"):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 

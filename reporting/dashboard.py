@@ -1,8 +1,9 @@
 """The supervisors' SLA dashboard, computed in the database with a fixed number of queries.
 
-Tiles, backlog ageing and the whole center by department are one aggregate over the open tickets in
-the viewer's scope, per team (plus the unit tree for the departments); compliance by team, agent and
-kind comes from ``sla.metrics`` (the rollup, for the director); the at-risk list is one query.
+Tiles, backlog ageing and the whole center by department are the open tickets in the viewer's scope
+counted per team (plus the unit tree for the departments): for the director from the backlog rollup
+(``sla/backlog.py``), for a scope by one aggregate; compliance by team, agent and kind comes from
+``sla.metrics`` (the rollup, for the director); the at-risk list is one query.
 Nothing loops over tickets.
 """
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sla import backlog
 from sla.metrics import sla_metrics_by
 from staff.access import Scope
 from staff.models import Unit
@@ -63,9 +65,13 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
         if high is not None:
             window &= Q(received_at__gt=now - timedelta(days=high))
         counts[f"age_{name}"] = Count("id", filter=window)
-    # One scan of the open tickets, per team: the tiles and the ageing are its sums, the departments'
-    # figures (the director's) its rows rolled up the unit tree.
-    per_team = list(open_tickets.order_by().values("team_id").annotate(**counts))
+    # The open tickets per team: the tiles and the ageing are its sums, the departments' figures (the
+    # director's) its rows rolled up the unit tree. The whole center's from the backlog rollup (a few rows
+    # however many are open), a scope's from one scan of its open tickets.
+    if scope.sees_all and scope.is_staff_member and backlog.usable():
+        per_team = backlog.open_by_team(now, AGEING)
+    else:
+        per_team = list(open_tickets.order_by().values("team_id").annotate(**counts))
     totals = {name: sum(row[name] for row in per_team) for name in counts}
     tiles = {k: totals[k] for k in ("open", "at_risk", "breached", "paused", "due_today", "unassigned")}
     ageing = [(str(AGEING_LABELS[name]), totals[f"age_{name}"]) for name, _low, _high in AGEING]
@@ -81,8 +87,11 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
 
 
 def alarms(open_tickets):
-    """The 50 open tickets at risk or breached whose deadline comes first (index ``ticket_sla_alarm``)."""
-    return open_tickets.filter(sla_state__in=["at_risk", "breached"]).order_by("sla_due_at", "id")[:50]
+    """The 50 open tickets at risk or breached whose deadline comes first (index ``ticket_sla_alarm``), with
+    what their row shows: reference, subject, deadline and holder (one join, not the list's five)."""
+    return (open_tickets.filter(sla_state__in=["at_risk", "breached"]).select_related(None).select_related("assignee")
+            .only("id", "reference", "subject", "sla_state", "sla_due_at", "assignee__name")
+            .order_by("sla_due_at", "id")[:50])
 
 
 def _named(group: str, rows: list[dict]) -> list[dict]:

@@ -4,7 +4,7 @@ times (wall and working) by team, agent, kind or target over a period of receipt
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from sla import rollup
@@ -147,13 +147,14 @@ def _rolled_rows(first: date, last: date, groups: tuple[str, ...]) -> list[dict]
 
 def _past_warning_rows(start: datetime, end: datetime, keys: dict, now: datetime) -> list[dict]:
     """What depends on the moment of reading, from the period's running clocks past their warning (index
-    ``clock_running_warn``: the work at risk or overdue, whatever the period's volume): those at risk;
+    ``clock_running_first``: the work at risk or overdue, whatever the period's volume): those at risk;
     those overdue that no sweep has marked breached yet; and, taken off the rollup's on-track count,
     every one of them not breached."""
     clean = Q(breached_at__isnull=True)
     rows = list(
-        Clock.objects.filter(Q(warn_at__lte=now) | Q(due_at__lte=now),  # (a deadline before its warning too)
-                             started_at__gte=start, started_at__lt=end, callback__isnull=True,
+        # Past the warning or the deadline, whichever is first (a deadline moved before its warning too).
+        Clock.objects.alias(first=Least("warn_at", "due_at"))
+        .filter(first__lte=now, started_at__gte=start, started_at__lt=end, callback__isnull=True,
                              state=ClockState.RUNNING)
         .values(**keys)
         .annotate(at_risk=Count("id", filter=Q(due_at__gt=now)),

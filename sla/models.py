@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Least
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Area, Channel, CustomerClass, Kind, Priority
@@ -224,8 +225,9 @@ class Clock(models.Model):
             models.Index(fields=["ticket", "target"], name="clock_ticket_target"),
             # The figures: compliance over clocks started in a period, scorecards over clocks due in a month.
             models.Index(fields=["started_at"], name="clock_started", condition=Q(callback__isnull=True)),
-            # The figures from rollups read only the running clocks past their warning (``sla/rollup.py``).
-            models.Index(fields=["warn_at"], name="clock_running_warn",
+            # The figures from rollups read only the running clocks past their warning or their deadline,
+            # whichever comes first (``sla/rollup.py``): one range of this index, whatever the period's volume.
+            models.Index(Least("warn_at", "due_at"), name="clock_running_first",
                          condition=Q(callback__isnull=True, state="running")),
             models.Index(fields=["due_at"], name="clock_due"),
             models.Index(fields=["calendar", "state"], name="clock_calendar_state"),
@@ -310,6 +312,47 @@ class ClockRollupChange(RollupFigures):
         verbose_name = _("clock rollup change")
         verbose_name_plural = _("clock rollup changes")
         indexes = [models.Index(fields=["day"], name="clock_rollup_change_day")]
+
+
+class BacklogFigures(models.Model):
+    """Open tickets counted for one key (see ``sla/backlog.py``).
+
+    ``grain`` says which key a row is for: 1, a team's tickets in an SLA state, held or not (no day);
+    2, a team's tickets received on a day; 3, a team's tickets due on a day. A key's absent parts are
+    0, "" or false (a ticket with no team has team 0)."""
+
+    grain = models.PositiveSmallIntegerField(_("grain"))
+    team_id = models.BigIntegerField(_("team"), default=0)
+    sla_state = models.CharField(_("SLA state"), max_length=10, default="")
+    unassigned = models.BooleanField(_("unassigned"), default=False)
+    day = models.DateField(_("day"), null=True)
+    tickets = models.IntegerField(_("tickets"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.team_id} {self.sla_state} {self.unassigned} {self.day}: {self.tickets}"
+
+
+class BacklogRollup(BacklogFigures):
+    """The open tickets counted per team and state, per day received and per day due, so that the
+    dashboard reads a few rows instead of every open ticket. Kept by PostgreSQL triggers through
+    ``BacklogRollupChange``."""
+
+    class Meta:
+        verbose_name = _("backlog rollup")
+        verbose_name_plural = _("backlog rollups")
+        constraints = [models.UniqueConstraint(fields=["grain", "team_id", "sla_state", "unassigned", "day"],
+                                               name="backlog_rollup_key", nulls_distinct=False)]
+
+
+class BacklogRollupChange(BacklogFigures):
+    """A change to the backlog rollup, written by the triggers (insert only) and folded by the sweep."""
+
+    class Meta:
+        verbose_name = _("backlog rollup change")
+        verbose_name_plural = _("backlog rollup changes")
 
 
 class Escalation(models.Model):

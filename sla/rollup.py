@@ -44,6 +44,7 @@ from django.conf import settings
 from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
+from sla import backlog
 from sla.models import ClockRollup
 from staff.models import StaffMember, Unit
 
@@ -178,6 +179,7 @@ def _drop_triggers_sql() -> list[str]:
 
 
 def uninstall_sql() -> list[str]:
+    """The clock rollup's triggers and functions, dropped (the backlog's: ``backlog.uninstall_sql``)."""
     return [*_drop_triggers_sql(), *(f"DROP FUNCTION IF EXISTS {name}()" for name in (
         "sla_rollup_ticket", "sla_rollup_clocks_inserted", "sla_rollup_clocks_updated", "sla_rollup_clocks_deleted"))]
 
@@ -193,10 +195,11 @@ SELECT day, grain, team_id, assignee_id, kind, target, {sums}
  GROUP BY day, grain, team_id, assignee_id, kind, target"""  # noqa: S608 - constant but the zone
 
 
-def rebuild(*, using=None) -> int:
-    """Install the triggers for ``settings.TIME_ZONE`` and recount the rollup from the clocks, with the
-    clocks and tickets locked against writes meanwhile (their reads go on; the figures wait for the
-    recount). Returns the rows written."""
+def rebuild(*, using=None, with_backlog: bool = True) -> int:
+    """Install the triggers for ``settings.TIME_ZONE`` and recount the rollup from the clocks, and the
+    backlog's from the open tickets (``sla/backlog.py``), with the clocks and tickets locked against
+    writes meanwhile (their reads go on; the figures wait for the recount). Returns the clock rollup's rows.
+    ``with_backlog=False``: the clocks' alone (their migration runs before the backlog's tables exist)."""
     conn = connection if using is None else using
     if conn.vendor != "postgresql":
         return 0
@@ -207,7 +210,10 @@ def rebuild(*, using=None) -> int:
             cursor.execute(statement)
         cursor.execute("TRUNCATE sla_clockrollupchange, sla_clockrollup")
         cursor.execute(f"INSERT INTO sla_clockrollup ({_columns()}) {_count_sql(settings.TIME_ZONE)}")
-        return cursor.rowcount
+        written = cursor.rowcount
+        if with_backlog:
+            backlog.rebuild(cursor)
+        return written
 
 
 @contextmanager
@@ -229,9 +235,8 @@ def recounted_after() -> Iterator[None]:
 
 def fold() -> int:
     """Fold the changes written since the last fold into the rollup: one statement moves them, summed
-    per key; a second removes the keys left with no clock. Returns the changes folded."""
-    if connection.vendor != "postgresql":
-        return 0
+    per key; a second removes the keys left with no clock. Returns the changes folded. (The backlog's
+    are folded by ``backlog.fold``, as the sweep does after this.)"""
     sums = ", ".join(f"sum({name}) AS {name}" for name in FIGURES)
     added = ", ".join(f"{name} = sla_clockrollup.{name} + EXCLUDED.{name}" for name in FIGURES)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -282,8 +287,9 @@ SELECT r.*, CASE r.grain WHEN {TEAM_KIND} THEN u.name ELSE s.name END AS name
 
 
 def differences(*, using=None) -> list[dict]:
-    """The keys where the rollup (with the changes not folded) differs from a count of the clocks: empty
-    when it is right. Counts must be equal; times within a millisecond (sums of floats in another order)."""
+    """The keys where the rollup (with the changes not folded) differs from a count of the clocks, and the
+    backlog's from a count of the open tickets: empty when both are right. Counts must be equal; times
+    within a millisecond (sums of floats in another order)."""
     conn = connection if using is None else using
     if conn.vendor != "postgresql":
         return []
@@ -299,7 +305,7 @@ SELECT true, * FROM counted UNION ALL SELECT false, * FROM kept""")  # noqa: S60
         counted, kept = {}, {}
         for row in cursor.fetchall():
             (counted if row[0] else kept)[tuple(row[1:len(KEYS) + 1])] = row[len(KEYS) + 1:]
-    wrong = []
+        wrong = backlog.differences(cursor)
     for key in sorted(set(counted) | set(kept), key=str):
         want, have = counted.get(key), kept.get(key)
         if want is None or have is None or any(

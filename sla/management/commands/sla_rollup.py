@@ -3,12 +3,13 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from sla import rollup
+from sla import backlog, rollup
 
 
 class Command(BaseCommand):
-    help = ("The compliance rollup (sla/rollup.py): fold the pending changes (default), check it against a "
-            "count of the clocks, or install its triggers again and recount it.")
+    help = ("The compliance and backlog rollups (sla/rollup.py, sla/backlog.py): fold the pending changes "
+            "(default), check them against a count of the clocks and open tickets, or install their triggers "
+            "again and recount them.")
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true",
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         if rebuild:
             self.stdout.write(f"rebuilt: {rollup.rebuild()} rows")
         else:
-            self.stdout.write(f"folded: {rollup.fold()} changes")
+            self.stdout.write(f"folded: {rollup.fold()} changes, backlog: {backlog.fold()}")
         if check:
             wrong = rollup.differences()
             for row in wrong[:20]:
