@@ -113,12 +113,24 @@ def _named(group: str, rows: list[dict]) -> list[dict]:
 def _by_department(per_team: list[dict]) -> list[dict]:
     """Open, at-risk and breached tickets per department (the units of kind department), for the director,
     from the open tickets' counts per team."""
-    units = list(Unit.objects.with_tree_fields())
-    by_id = {u.pk: u for u in units}
+    # The units in the org chart's order (depth first, siblings by their order), each with its nearest
+    # department up the tree (itself, if it is one): a walk of a few hundred rows, not a recursive query.
+    listed = list(Unit.objects.all())
+    by_id = {u.pk: u for u in listed}
+    children: dict = defaultdict(list)
+    for unit in listed:
+        children[unit.parent_id if unit.parent_id in by_id else None].append(unit)
+    units, stack = [], list(reversed(children[None]))
+    while stack:
+        unit = stack.pop()
+        units.append(unit)
+        stack.extend(reversed(children[unit.pk]))
     department_of = {}
     for unit in units:
-        department_of[unit.pk] = next((by_id[a] for a in reversed(unit.tree_path)
-                                       if by_id[a].kind == Unit.Kind.DEPARTMENT), None)
+        above = unit
+        while above is not None and above.kind != Unit.Kind.DEPARTMENT:
+            above = by_id.get(above.parent_id)
+        department_of[unit.pk] = above
     totals: dict = defaultdict(lambda: {"open": 0, "at_risk": 0, "breached": 0})
     for row in per_team:
         department = department_of.get(row["team_id"])

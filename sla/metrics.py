@@ -10,6 +10,7 @@ from django.utils import timezone
 from sla import rollup
 from sla.models import Clock, ClockState
 from staff.access import Scope
+from staff.models import StaffMember, Unit
 from tickets.selectors import ticket_list_for
 
 _ABSENT = object()  # the key of a rollup row for a grouping its grain does not answer
@@ -66,7 +67,7 @@ def sla_metrics_by(*, scope: Scope, date_from: date | None = None, date_to: date
     period = {"from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat()}
     if rolled:
         rows = _rolled_rows(start.date(), (end - timedelta(days=1)).date(), groups)
-        rows += _past_warning_rows(start, end, keys, now)
+        rows += _past_warning_rows(start, end, groups, now, rows)
         return _reports(rows, groups, period)
     rows = list(
         Clock.objects.filter(ticket__in=tickets.values("pk"), started_at__gte=start, started_at__lt=end,
@@ -145,26 +146,42 @@ def _rolled_rows(first: date, last: date, groups: tuple[str, ...]) -> list[dict]
     return shaped
 
 
-def _past_warning_rows(start: datetime, end: datetime, keys: dict, now: datetime) -> list[dict]:
+def _past_warning_rows(start: datetime, end: datetime, groups: tuple[str, ...], now: datetime,
+                       rolled: list[dict]) -> list[dict]:
     """What depends on the moment of reading, from the period's running clocks past their warning (index
     ``clock_running_first``: the work at risk or overdue, whatever the period's volume): those at risk;
     those overdue that no sweep has marked breached yet; and, taken off the rollup's on-track count,
-    every one of them not breached."""
+    every one of them not breached. Read by key alone: each key's name is the ``rolled`` rows' (the
+    rollup counts every clock of the period), looked up only for a clock the rollup did not have yet."""
     clean = Q(breached_at__isnull=True)
+    keys = {f"{group}_key": F(GROUPS[group][0]) if isinstance(GROUPS[group][0], str) else GROUPS[group][0]
+            for group in groups}
     rows = list(
         # Past the warning or the deadline, whichever is first (a deadline moved before its warning too).
         Clock.objects.alias(first=Least("warn_at", "due_at"))
         .filter(first__lte=now, started_at__gte=start, started_at__lt=end, callback__isnull=True,
-                             state=ClockState.RUNNING)
+                state=ClockState.RUNNING)
         .values(**keys)
         .annotate(at_risk=Count("id", filter=Q(due_at__gt=now)),
                   breached_unmet=Count("id", filter=clean & Q(due_at__lte=now)),
                   past_warning=Count("id", filter=clean))
         .order_by()
     )
+    named = {(group, row[f"{group}_key"]): row[f"{group}_name"] for row in rolled for group in groups}
     for row in rows:
         row["on_track"] = -row.pop("past_warning")
+        for group in groups:
+            key = row[f"{group}_key"]
+            row[f"{group}_name"] = named[group, key] if (group, key) in named else _name_of(group, key)
     return rows
+
+
+def _name_of(group: str, key):
+    """A key's name as the scan reads it (``GROUPS``), for a key the rollup did not have."""
+    if key is None or group in ("kind", "target"):
+        return key
+    model = Unit if group == "team" else StaffMember
+    return model.objects.filter(pk=key).values_list("name", flat=True).first()
 
 
 def _finish(row: dict) -> dict:

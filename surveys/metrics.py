@@ -8,7 +8,7 @@ are merged by group. Rates are shares in [0, 1], ``None`` where nothing was coun
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -75,35 +75,44 @@ def survey_metrics(*, tickets, date_from: date | None = None, date_to: date | No
     start, end = period_bounds(date_from, date_to)
     ids = tickets.values("pk")
     ratings = {f"r{value}": Count("id", filter=Q(response__rating=value)) for value in Rating.values}
-    surveys = (
-        Invitation.objects.filter(ticket__in=ids, sent_at__gte=start, sent_at__lt=end)
-        .values(**_keys(group_by, team="team", agent="agent", kind="kind", moment="sent_at"))
-        .annotate(sent=Count("id"), responses=Count("id", filter=Q(state=InvitationState.ANSWERED)), **ratings)
-    )
-    complaints = (
-        Ticket.objects.filter(pk__in=ids, kind=Kind.COMPLAINT, received_at__gte=start, received_at__lt=end)
-        .exclude(status=Status.CANCELLED)
-        .values(**_keys(group_by, team="team", agent="assignee", kind="kind", moment="received_at"))
-        .annotate(complaints=Count("id"),
-                  complaints_resolved=Count("id", filter=Q(status__in=[Status.RESOLVED, Status.CLOSED])))
-    )
-    now = timezone.now()
-    timely = (
-        Clock.objects.filter(ticket__in=ids, ticket__kind=Kind.COMPLAINT, target="resolution", callback__isnull=True,
-                             due_at__gte=start, due_at__lt=min(end, now))
-        .exclude(state=ClockState.CANCELLED)
-        .values(**_keys(group_by, team="ticket__team", agent="ticket__assignee", kind="ticket__kind",
-                        moment="due_at"))
-        .annotate(complaints_due=Count("id"), complaints_on_time=Count("id", filter=Q(breached_at__isnull=True)))
-    )
-    reviews = (
-        QualityReview.objects.filter(ticket__in=ids, reviewed_at__gte=start, reviewed_at__lt=end)
-        .values(**_keys(group_by, team="ticket__team", agent="agent", kind="ticket__kind", moment="reviewed_at"))
-        .annotate(reviewed=Count("id"), with_error=Count("id", filter=Q(has_error=True)))
-    )
+
+    def surveys() -> QuerySet:
+        return (
+            Invitation.objects.filter(ticket__in=ids, sent_at__gte=start, sent_at__lt=end)
+            .values(**_keys(group_by, team="team", agent="agent", kind="kind", moment="sent_at"))
+            .annotate(sent=Count("id"), responses=Count("id", filter=Q(state=InvitationState.ANSWERED)), **ratings)
+        )
+
+    def complaints() -> QuerySet:
+        return (
+            Ticket.objects.filter(pk__in=ids, kind=Kind.COMPLAINT, received_at__gte=start, received_at__lt=end)
+            .exclude(status=Status.CANCELLED)
+            .values(**_keys(group_by, team="team", agent="assignee", kind="kind", moment="received_at"))
+            .annotate(complaints=Count("id"),
+                      complaints_resolved=Count("id", filter=Q(status__in=[Status.RESOLVED, Status.CLOSED])))
+        )
+
+    def timely() -> QuerySet:
+        return (
+            Clock.objects.filter(ticket__in=ids, ticket__kind=Kind.COMPLAINT, target="resolution",
+                                 callback__isnull=True, due_at__gte=start, due_at__lt=min(end, timezone.now()))
+            .exclude(state=ClockState.CANCELLED)
+            .values(**_keys(group_by, team="ticket__team", agent="ticket__assignee", kind="ticket__kind",
+                            moment="due_at"))
+            .annotate(complaints_due=Count("id"), complaints_on_time=Count("id", filter=Q(breached_at__isnull=True)))
+        )
+
+    def reviews() -> QuerySet:
+        return (
+            QualityReview.objects.filter(ticket__in=ids, reviewed_at__gte=start, reviewed_at__lt=end)
+            .values(**_keys(group_by, team="ticket__team", agent="agent", kind="ticket__kind", moment="reviewed_at"))
+            .annotate(reviewed=Count("id"), with_error=Count("id", filter=Q(has_error=True)))
+        )
+
     rows: dict = defaultdict(dict)
+    # Only the parts asked for are built (building a query costs as much as running a small one).
     queries = {"surveys": surveys, "complaints": complaints, "timely": timely, "reviews": reviews}
-    for query in (queries[part] for part in parts):
+    for query in (queries[part]() for part in parts):
         for row in query.order_by():
             key = row["group_key"]
             if isinstance(key, datetime):

@@ -250,3 +250,21 @@ def test_a_viewer_who_does_not_see_everything_gets_the_scan(make_ticket, member,
     director = scope_for(user("director"))
     told = sla_metrics_by(scope=director, **kwargs)
     assert told["team"]["results"] == []  # read from the rollup (the running clock is not past its warning)
+
+
+def test_a_clock_past_its_warning_that_the_rollup_has_not_yet_is_named_all_the_same(make_ticket, member, user):
+    """The clocks past their warning are read by key alone and named from the rollup's rows; one the
+    rollup does not have (written between the two reads) is named by a lookup of its own."""
+    with time_machine.travel(at("2026-11-02T09:00"), tick=False):
+        ticket = make_ticket(kind=Kind.COMPLAINT, assignee=member("agent1"), received_at=at("2026-11-02T09:00"))
+    ClockRollup.objects.all().delete()
+    ClockRollupChange.objects.all().delete()
+    late = at("2026-12-20T09:00")  # past every deadline of the ticket: overdue, not yet swept
+    told = sla_metrics_by(scope=scope_for(user("director")), date_from=date(2026, 11, 1), date_to=date(2026, 11, 30),
+                          groups=GROUPS, now=late)
+    team = Unit.objects.get(pk=ticket.team_id)
+    assert [(r["group_key"], r["group_name"], r["breached_unmet"]) for r in told["team"]["results"]] == [
+        (team.pk, team.name, 2)]
+    assert [(r["group_key"], r["group_name"]) for r in told["agent"]["results"]] == [
+        (member("agent1").pk, member("agent1").name)]
+    assert [(r["group_key"], r["group_name"]) for r in told["kind"]["results"]] == [("complaint", "complaint")]

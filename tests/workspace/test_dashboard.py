@@ -135,3 +135,47 @@ def test_the_dashboard_query_count_is_the_same_at_10_and_1000_tickets(member, co
     response = client.get("/dashboard/")
     assert response.context["board"].tiles["open"] == 1000
     assert (small, count_queries(lambda: client.get("/dashboard/"))) == (queries, queries)
+
+
+# The at-risk rows as the template wrote them before they were built in Python (reporting/templatetags).
+ALARM_ROWS_TEMPLATE = """{% load i18n sla_states %}{% for ticket in tickets %}<tr data-ticket="{{ ticket.pk }}"><td><input type="checkbox" name="tickets" value="{{ ticket.pk }}" aria-label="{{ ticket.reference }}"></td>
+    <td>{% sla_badge ticket %}</td><td class="reference"><a href="{% url 'workspace:detail' ticket.pk %}">{{ ticket.reference }}</a></td><td>{{ ticket.subject }}</td><td>{{ ticket.assignee.name|default:"—" }}</td></tr>
+  {% empty %}<tr><td colspan="5" class="muted">{% translate "Nothing at risk." %}</td></tr>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_at_risk_rows_are_the_templates(reception, language):
+    """Row for row, character for character: a subject to escape, a ticket held by nobody, no ticket."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from reporting.templatetags.dashboard_rows import alarm_rows
+
+    Ticket.objects.filter(pk=reception["at_risk"].pk).update(subject='<b>"停电" & 抢修</b>', assignee=None)
+    with time_machine.travel(NOW, tick=False), translation.override(language):
+        page = signed_in("supervisor1").get("/dashboard/")
+        shown = list(page.context["board"].at_risk)
+        assert len(shown) == 2
+        for tickets in (shown, []):
+            assert str(alarm_rows(tickets)) == Template(ALARM_ROWS_TEMPLATE).render(Context({"tickets": tickets}))
+    assert '&lt;b&gt;&quot;停电&quot; &amp; 抢修&lt;/b&gt;</td><td>—</td>' in page.content.decode()
+
+
+@pytest.mark.parametrize("shape", ["shape_a", "shape_b"])
+def test_the_departments_are_listed_in_the_org_charts_order(shape, request):
+    """Depth first, siblings by their order, as the org chart's tree query lists them; a unit's tickets
+    count for its nearest department up the tree."""
+    from reporting.dashboard import _by_department
+    from staff.models import Unit
+
+    request.getfixturevalue(shape)
+    departments = [u for u in Unit.objects.filter(kind=Unit.Kind.DEPARTMENT)]
+    assert len(departments) >= 2
+    # Siblings out of their id order, so that the order is the chart's, not the table's.
+    for n, unit in enumerate(reversed(Unit.objects.order_by("id"))):
+        Unit.objects.filter(pk=unit.pk).update(sort_order=n)
+    expected = [u for u in Unit.objects.with_tree_fields() if u.kind == Unit.Kind.DEPARTMENT]
+    team = Unit.objects.exclude(kind=Unit.Kind.DEPARTMENT).filter(parent__kind=Unit.Kind.DEPARTMENT).first()
+    rows = _by_department([{"team_id": team.pk, "open": 3, "at_risk": 2, "breached": 1}])
+    assert [r["unit"] for r in rows] == expected
+    assert [(r["unit"], r["open"]) for r in rows if r["open"]] == [(team.parent, 3)]
