@@ -209,6 +209,11 @@ def measure_ours(size: dict, now) -> dict:
 
     rows["sweep with its e-mails"] = timed(sweep_and_mail, runs, before=lambda: sla_sweep.undo(now))
     sla_sweep.undo(now)
+    # The pages are read as in a live center, whose sweep runs every minute: the deadlines passed are
+    # marked breached (and the rollups folded), not left as if the sweep had never run.
+    while sweep(now=now).more:
+        pass
+    sla_sweep.fold_and_vacuum()
     for label, who, url in (
         ("ticket API, 25 rows, agent", "agent2", "/api/v1/tickets/"),
         ("ticket API, 25 rows, director", "director", "/api/v1/tickets/"),

@@ -103,6 +103,11 @@ def undo(now) -> None:
         cursor.execute("UPDATE sla_clock SET state = 'running', warned_at = NULL, breached_at = NULL, "
                        "escalation_level = 0, next_escalation_at = NULL WHERE warned_at IS NOT NULL")
         cursor.execute("UPDATE tickets_ticket SET sla_state = 'at_risk' WHERE sla_due_at < %s", [now])
+    fold_and_vacuum()
+
+
+def fold_and_vacuum() -> None:
+    """What a live database has between two sweeps: the rollups' changes folded, the tables vacuumed."""
     rollup.fold()  # as the sweep task does after each sweep; the logs of changes stay small
     backlog.fold()
     # A live database is vacuumed between sweeps a minute apart; without this each run would wade

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
@@ -146,26 +146,53 @@ def _position(row: Any, keys: list[Key]) -> list[Any]:
     return [getattr(row, key.name) for key in keys]
 
 
+def _capped(qs: QuerySet, cap: int) -> QuerySet:
+    return qs.order_by().values("pk")[: cap + 1]
+
+
 def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows ``qs`` has, reading at most ``cap`` + 1 of them; exact when under the cap."""
-    n = qs.order_by().values("pk")[: cap + 1].count()
+    return _told(_capped(qs, cap).count(), cap)
+
+
+def _told(n: int, cap: int) -> tuple[int, bool]:
     return (n, True) if n <= cap else (cap, False)
+
+
+# The column a page's rows carry the list's capped count in (read along with the page: one statement).
+COUNTED = "keyset_capped_count"
 
 
 def paginate(qs: QuerySet, cursor: str | None, size: int, *, count: bool = True,
              shape: Callable[[QuerySet], QuerySet] | None = None) -> Page:
     """One page of ``qs`` from ``cursor`` (the first page when None). Raises :class:`BadCursor`.
     ``shape`` turns the page's query into the one read (``values()`` of what a page shows, say); the
-    count is of ``qs`` itself, which joins nothing a count does not need."""
+    count is of ``qs`` itself, which joins nothing a count does not need. It is read in the page's own
+    statement, as a subquery: a page with no row (past the end) counts apart."""
     keys = keys_of(qs)
-    counted = capped_count(qs) if count else (0, False)
-    read = shape or (lambda page: page)
+    shaped = shape or (lambda page: page)
+    read = shaped
+    if count and not qs.query.is_empty():
+        sql, params = _capped(qs, COUNT_CAP).query.sql_with_params()
+        along = RawSQL(f"SELECT count(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611 - Django's own SQL
+
+        def read(page: QuerySet) -> QuerySet:
+            return shaped(page).annotate(**{COUNTED: along})
+
+    def counted(rows: list) -> tuple[int, bool]:
+        if not count:
+            return 0, False
+        if rows:
+            first = rows[0]
+            return _told(first[COUNTED] if isinstance(first, dict) else getattr(first, COUNTED), COUNT_CAP)
+        return (0, True) if not cursor else capped_count(qs)
+
     if not cursor:
         rows = list(read(qs)[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
         following = encode(_position(rows[-1], keys), True) if more else None
-        return Page(rows, following, None, *counted)
+        return Page(rows, following, None, *counted(rows))
     values, forward = decode(cursor, qs, keys)
     if forward:
         rows = list(read(qs.filter(_beyond(keys, values, True)))[: size + 1])
@@ -173,13 +200,13 @@ def paginate(qs: QuerySet, cursor: str | None, size: int, *, count: bool = True,
         rows = rows[:size]
         following = encode(_position(rows[-1], keys), True) if more else None
         previous = encode(_position(rows[0], keys) if rows else values, False)
-        return Page(rows, following, previous, *counted)
+        return Page(rows, following, previous, *counted(rows))
     rows = list(read(qs.reverse().filter(_beyond(keys, values, False)))[: size + 1])
     more = len(rows) > size
     rows = rows[:size][::-1]
     previous = encode(_position(rows[0], keys), False) if more else None
     following = encode(_position(rows[-1], keys) if rows else values, True)
-    return Page(rows, following, previous, *counted)
+    return Page(rows, following, previous, *counted(rows))
 
 
 class KeysetPagination(BasePagination):

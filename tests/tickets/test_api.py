@@ -208,8 +208,9 @@ def test_the_schema_and_the_docs_are_served(api, client):
 @pytest.mark.parametrize(
     ("url", "grow", "queries"),
     [
-        ("/api/v1/tickets/", "tickets", 4),
-        ("/api/v1/tickets/?search=事项&kind=repair&kind=complaint", "tickets", 4),
+        # The reader's record, then the page with its capped count and (on PostgreSQL) its clocks.
+        ("/api/v1/tickets/", "tickets", {"postgresql": 2, "sqlite": 3}),
+        ("/api/v1/tickets/?search=事项&kind=repair&kind=complaint", "tickets", {"postgresql": 2, "sqlite": 3}),
         ("/api/v1/callbacks/?state=due", "callbacks", 4),
         ("/api/v1/work-orders/", "work_orders", 3),
         ("/api/v1/customers/", "tickets", 3),
@@ -218,7 +219,12 @@ def test_the_schema_and_the_docs_are_served(api, client):
 def test_list_query_counts_do_not_grow_with_rows(api, make_ticket, member, user, units, count_queries, url, grow,
                                                  queries):
     """Pinned: the count at 10 rows and at 100 is the same, and is this number."""
+    from django.db import connection
+
     from tickets import services
+
+    if isinstance(queries, dict):
+        queries = queries[connection.vendor]
 
     def add(n):
         for i in range(n):

@@ -84,6 +84,25 @@ def test_the_api_counts_exactly_up_to_the_cap_then_says_more(shape_a, api, membe
     assert (body["count"], body["count_exact"], len(body["results"])) == (1000, False, 25)
 
 
+def test_every_page_carries_the_lists_count_and_a_page_past_the_end_too(api, rows):
+    """The count is read in the page's own statement; a page with no row (past the end, from a cursor
+    kept while the list emptied) counts apart."""
+    client = api("agent1")
+    body = client.get("/api/v1/tickets/").json()
+    pages = [(body["count"], body["count_exact"])]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        pages.append((body["count"], body["count_exact"]))
+    while body["previous"]:
+        body = client.get(body["previous"]).json()
+        pages.append((body["count"], body["count_exact"]))
+    assert pages == [(61, True)] * 5
+    last = Ticket.objects.get(pk=expected(rows)[-1])
+    beyond = [(last.sla_due_at or NO_DEADLINE).isoformat(), last.priority, last.received_at.isoformat(), last.pk]
+    empty = client.get("/api/v1/tickets/", {"cursor": cursor(beyond)}).json()
+    assert (empty["results"], empty["count"], empty["count_exact"], empty["next"]) == ([], 61, True, None)
+
+
 def cursor(values, forward=True) -> str:
     raw = json.dumps({"k": values, "f": forward}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -162,7 +162,7 @@ def bulk_tickets(n: int, holder) -> None:
     ], batch_size=500)
 
 
-@pytest.mark.parametrize(("tab", "queries"), [("mine", 7), ("team", 7), ("all", 7)])
+@pytest.mark.parametrize(("tab", "queries"), [("mine", 6), ("team", 6), ("all", 6)])
 def test_the_queue_query_count_is_the_same_at_10_and_1000_tickets(member, count_queries, tab, queries):
     client = signed_in("agent1")
     bulk_tickets(10, member("agent1"))
