@@ -100,7 +100,10 @@ def test_the_lists_most_urgent_first_read_a_range_of_their_index_at_any_depth(ce
     assert index_conditions(plan(deep[:26])).get("ticket_urgent", "").startswith("(COALESCE(sla_due_at, ")
     mine = queue_for(scope_for(center[0].user), "mine")
     assert mine.count() == 30
-    assert "ticket_mine_cover" in index_names(plan(mine[:51]))
+    # My 30 open tickets: read from an index of the holder's tickets, in order (ticket_mine_cover) or by
+    # status then sorted (ticket_assignee_queue); the planner's estimates from a sampled ANALYZE pick
+    # either from run to run. The capped count's plan test below holds ticket_mine_cover where it counts.
+    assert index_names(plan(mine[:51])) & {"ticket_mine_cover", "ticket_assignee_queue"}
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +185,23 @@ def test_the_dashboards_alarm_list_reads_the_rows_it_shows(center, django_user_m
     assert "ticket_sla_alarm" in index_names(found)
     assert found["Node Type"] == "Limit"
     assert found["Plans"][0]["Node Type"] != "Sort", found
+
+
+def test_the_directors_dashboard_reads_as_many_rows_at_100000_tickets_as_at_20000(agents, rows_read):
+    """Its open tickets' counts come from the backlog rollup and its compliance from the clocks' (issue
+    18 asks that it stays flat as the volume grows): the rows read do not grow with the tickets. The
+    scan it replaced read every open ticket (800 here, then 4,000)."""
+    from django.test import Client
+
+    from tests.factories import StaffMemberFactory
+
+    add_tickets(agents, 1, 20_000)
+    director = get_user_model().objects.create_superuser("dashboard-director", password="x")
+    StaffMemberFactory(user=director, position=PositionFactory(unit=agents[0].position.unit))
+    client = Client()
+    client.force_login(director)
+    small = rows_read(client, "/dashboard/")
+    add_tickets(agents, 20_001, 100_000)
+    large = rows_read(client, "/dashboard/")
+    assert small > 0
+    assert large <= 1.2 * small, (small, large)
