@@ -237,6 +237,8 @@ def fold() -> int:
     """Fold the changes written since the last fold into the rollup: one statement moves them, summed
     per key; a second removes the keys left with no clock. Returns the changes folded. (The backlog's
     are folded by ``backlog.fold``, as the sweep does after this.)"""
+    if connection.vendor != "postgresql":
+        return 0
     sums = ", ".join(f"sum({name}) AS {name}" for name in FIGURES)
     added = ", ".join(f"{name} = sla_clockrollup.{name} + EXCLUDED.{name}" for name in FIGURES)
     with transaction.atomic(), connection.cursor() as cursor:
