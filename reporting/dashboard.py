@@ -51,6 +51,32 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
                   date_to: date | None = None) -> Dashboard:
     now = now or timezone.now()
     open_tickets = ticket_list_for(scope=scope, with_clocks=False).filter(status__in=OPEN_STATUSES)
+    # The open tickets per team: the tiles and the ageing are its sums, the departments' figures (the
+    # director's) its rows rolled up the unit tree. The whole center's from the backlog rollup (a few rows
+    # however many are open), a scope's from one scan of its open tickets.
+    if scope.sees_all and scope.is_staff_member and backlog.usable():
+        per_team = backlog.open_by_team(now, AGEING)
+    else:
+        per_team = scanned_by_team(open_tickets, now)
+    names = [*backlog.FIGURES, *(f"age_{name}" for name, _low, _high in AGEING)]
+    totals = {name: sum(row[name] for row in per_team) for name in names}
+    tiles = {k: totals[k] for k in backlog.FIGURES}
+    ageing = [(str(AGEING_LABELS[name]), totals[f"age_{name}"]) for name, _low, _high in AGEING]
+
+    reports = sla_metrics_by(scope=scope, date_from=date_from, date_to=date_to, groups=("team", "agent", "kind"),
+                             now=now)
+    compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
+    period = reports["team"]
+    departments = _by_department(per_team) if scope.sees_all else []
+    at_risk = list(alarms(open_tickets))
+    return Dashboard(tiles=tiles, ageing=ageing, compliance=compliance, departments=departments, at_risk=at_risk,
+                     date_from=date.fromisoformat(period["from"]), date_to=date.fromisoformat(period["to"]))
+
+
+def scanned_by_team(open_tickets, now: datetime) -> list[dict]:
+    """``open_tickets`` counted per team in one scan, as ``backlog.open_by_team`` counts the whole center's:
+    ``backlog.FIGURES`` and ``age_<name>`` per bracket of ``AGEING`` (received at least ``low`` and less
+    than ``high`` days before ``now``)."""
     start, end = _today(now)
     counts = {
         "open": Count("id"),
@@ -65,25 +91,7 @@ def dashboard_for(*, scope: Scope, now: datetime | None = None, date_from: date 
         if high is not None:
             window &= Q(received_at__gt=now - timedelta(days=high))
         counts[f"age_{name}"] = Count("id", filter=window)
-    # The open tickets per team: the tiles and the ageing are its sums, the departments' figures (the
-    # director's) its rows rolled up the unit tree. The whole center's from the backlog rollup (a few rows
-    # however many are open), a scope's from one scan of its open tickets.
-    if scope.sees_all and scope.is_staff_member and backlog.usable():
-        per_team = backlog.open_by_team(now, AGEING)
-    else:
-        per_team = list(open_tickets.order_by().values("team_id").annotate(**counts))
-    totals = {name: sum(row[name] for row in per_team) for name in counts}
-    tiles = {k: totals[k] for k in ("open", "at_risk", "breached", "paused", "due_today", "unassigned")}
-    ageing = [(str(AGEING_LABELS[name]), totals[f"age_{name}"]) for name, _low, _high in AGEING]
-
-    reports = sla_metrics_by(scope=scope, date_from=date_from, date_to=date_to, groups=("team", "agent", "kind"),
-                             now=now)
-    compliance = {group: _named(group, report["results"]) for group, report in reports.items()}
-    period = reports["team"]
-    departments = _by_department(per_team) if scope.sees_all else []
-    at_risk = list(alarms(open_tickets))
-    return Dashboard(tiles=tiles, ageing=ageing, compliance=compliance, departments=departments, at_risk=at_risk,
-                     date_from=date.fromisoformat(period["from"]), date_to=date.fromisoformat(period["to"]))
+    return list(open_tickets.order_by().values("team_id").annotate(**counts))
 
 
 def alarms(open_tickets):

@@ -168,20 +168,25 @@ def _past_warning_rows(start: datetime, end: datetime, groups: tuple[str, ...], 
         .order_by()
     )
     named = {(group, row[f"{group}_key"]): row[f"{group}_name"] for row in rolled for group in groups}
+    named |= _names_of({(group, row[f"{group}_key"]) for row in rows for group in groups} - named.keys())
     for row in rows:
         row["on_track"] = -row.pop("past_warning")
         for group in groups:
-            key = row[f"{group}_key"]
-            row[f"{group}_name"] = named[group, key] if (group, key) in named else _name_of(group, key)
+            row[f"{group}_name"] = named[group, row[f"{group}_key"]]
     return rows
 
 
-def _name_of(group: str, key):
-    """A key's name as the scan reads it (``GROUPS``), for a key the rollup did not have."""
-    if key is None or group in ("kind", "target"):
-        return key
-    model = Unit if group == "team" else StaffMember
-    return model.objects.filter(pk=key).values_list("name", flat=True).first()
+def _names_of(keys: set[tuple[str, object]]) -> dict[tuple[str, object], object]:
+    """Keys' names as the scan reads them (``GROUPS``), for keys the rollup did not have: a kind or a
+    target is its own name; teams and agents are looked up, one query each at most."""
+    names: dict[tuple[str, object], object] = {(group, key): key for group, key in keys
+                                               if key is None or group in ("kind", "target")}
+    for group, model in (("team", Unit), ("agent", StaffMember)):
+        wanted = [key for g, key in keys if g == group and key is not None]
+        if wanted:
+            found = dict(model.objects.filter(pk__in=wanted).values_list("pk", "name"))
+            names |= {(group, key): found.get(key) for key in wanted}
+    return names
 
 
 def _finish(row: dict) -> dict:

@@ -260,8 +260,9 @@ def test_a_clock_past_its_warning_that_the_rollup_has_not_yet_is_named_all_the_s
     ClockRollup.objects.all().delete()
     ClockRollupChange.objects.all().delete()
     late = at("2026-12-20T09:00")  # past every deadline of the ticket: overdue, not yet swept
-    told = sla_metrics_by(scope=scope_for(user("director")), date_from=date(2026, 11, 1), date_to=date(2026, 11, 30),
-                          groups=GROUPS, now=late)
+    with time_machine.travel(late, tick=False):
+        told = sla_metrics_by(scope=scope_for(user("director")), date_from=date(2026, 11, 1),
+                              date_to=date(2026, 11, 30), groups=GROUPS, now=late)
     team = Unit.objects.get(pk=ticket.team_id)
     assert [(r["group_key"], r["group_name"], r["breached_unmet"]) for r in told["team"]["results"]] == [
         (team.pk, team.name, 2)]

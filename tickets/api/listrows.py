@@ -66,7 +66,7 @@ class ListRows:
         table = Ticket._meta.get_field("clocks").related_model._meta.db_table
         fields = ", ".join(f"c.{source}" for source in self._stored())
         return (f"SELECT coalesce(json_agg(json_build_array({fields}) ORDER BY c.due_at, c.id), '[]') "  # noqa: S608
-                f"FROM {table} c WHERE c.ticket_id = tickets_ticket.id AND c.callback_id IS NULL "
+                f"FROM {table} c WHERE c.ticket_id = {Ticket._meta.db_table}.id AND c.callback_id IS NULL "
                 "AND c.state <> 'cancelled'")
 
     def _stored(self) -> list[str]:
