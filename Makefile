@@ -1,4 +1,4 @@
-.PHONY: test test-fast demo soak install lint messages bench bench-sla bench-pages bench-org bench-calls clean
+.PHONY: test test-fast demo soak install lint messages bench bench-sla bench-pages bench-org bench-calls bench-messaging clean
 
 SIZE ?= small
 
@@ -36,6 +36,10 @@ bench-pages:
 ## make bench-org: server time of /org/ and of an org change's impact preview at 2,000 posts and 100,000 open tickets
 bench-org:
 	bash scripts/bench.sh bench/org_editor.py $(ARGS)
+
+## make bench-messaging: e-mail polled from Dovecot into tickets, and replies sent, per second, beside floors
+bench-messaging:
+	bash scripts/bench.sh bench/messaging.py $(ARGS)
 
 ## make bench-calls: importing a 1,000,000-line queue_log beside a plain COPY; the year's service level
 bench-calls:

@@ -4,7 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 
-apt_install postgresql redis-server wrk curl
+apt_install postgresql redis-server wrk curl dovecot-imapd
 ensure_venv
 start_services bench
 "$PY" manage.py migrate -v0

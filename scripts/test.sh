@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 
-apt_install postgresql redis-server chromium fonts-noto-cjk gettext faketime
+apt_install postgresql redis-server chromium fonts-noto-cjk gettext faketime dovecot-imapd
 ensure_venv
 compile_messages
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("calls.urls")),
     path("", include("notifications.urls")),
+    path("", include("messaging.urls")),
     path("", include("surveys.urls")),
     path("", include("workspace.urls")),
     path("", include("reporting.urls")),

@@ -5,6 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ContactPreference(models.TextChoices):
+    """How replies reach a customer; automatic is SMS to a mobile number, else e-mail."""
+
+    AUTOMATIC = "", _("Automatic: SMS to a mobile, else e-mail")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
 class CustomerClass(models.TextChoices):
     RESIDENTIAL = "residential", _("Residential")
     LOW_VOLTAGE = "low_voltage", _("Low-voltage non-residential")
@@ -107,6 +115,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     SURVEY = "survey", _("Satisfaction survey")
     MERGED = "merged", _("A repeat call merged in")
+    CUSTOMER = "customer", _("Message from the customer")
 
 
 class WorkOrderStatus(models.TextChoices):

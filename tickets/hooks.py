@@ -19,7 +19,7 @@ from servicecenter.hooks import Registry
 
 if TYPE_CHECKING:
     from staff.selectors import AnyUser
-    from tickets.models import Callback, Ticket
+    from tickets.models import Callback, Ticket, TicketEvent
 
 
 class TicketHooks:
@@ -45,6 +45,11 @@ class TicketHooks:
     # Surveys (the surveys app): ``trigger`` is ``resolved`` or ``callback``.
     def survey_plan(self, *, ticket: Ticket, trigger: str, now: datetime) -> None: ...
 
+    # Messages to the customer (the messaging app): ``event`` is the reply's timeline entry; a ticket
+    # the customer filed themselves (the public form, an e-mail) is acknowledged, its clocks started.
+    def reply_send(self, *, ticket: Ticket, event: TicketEvent, now: datetime) -> None: ...
+    def ticket_received(self, *, ticket: Ticket) -> None: ...
+
 
 registry = Registry(TicketHooks)
 register = registry.register
@@ -63,6 +68,8 @@ clocks_cancel = _each("clocks_cancel")
 clocks_revive = _each("clocks_revive")
 callback_clock_start = _each("callback_clock_start")
 survey_plan = _each("survey_plan")
+reply_send = _each("reply_send")
+ticket_received = _each("ticket_received")
 
 
 def working_deadline(start: datetime, days: int) -> datetime:

@@ -20,6 +20,7 @@ from tickets.choices import (  # noqa: F401 - the vocabulary, importable from th
     CancelReason,
     Channel,
     ComplaintCategory,
+    ContactPreference,
     CustomerClass,
     EventKind,
     Kind,
@@ -41,6 +42,10 @@ class Customer(models.Model):
     )
     area = models.CharField(_("area"), max_length=10, choices=Area.choices, default=Area.URBAN)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    # Set when a message to ``email`` bounced: replies go by SMS instead until the address is corrected.
+    email_bounced_at = models.DateTimeField(_("e-mail bounced at"), null=True, blank=True)
+    contact_preference = models.CharField(_("replies by"), max_length=10, choices=ContactPreference.choices,
+                                          blank=True, default=ContactPreference.AUTOMATIC)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -123,6 +128,10 @@ class Ticket(models.Model):
     cancel_reason = models.CharField(_("cancel reason"), max_length=20, choices=CancelReason.choices, blank=True)
     duplicate_of = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")
+    )
+    # The closed ticket a customer wrote to again, after its reopen window: this one carries it on.
+    follows = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="followed_by", verbose_name=_("follows")
     )
     pause_reason = models.CharField(_("waiting for"), max_length=200, blank=True)
     # Complaints and reports: classification, the department it is passed to, what it found and did.

@@ -267,6 +267,15 @@ def _merged(event: TicketEvent) -> str:
     return _("Repeat call %(reference)s merged in") % {"reference": event.new_value or "—"}
 
 
+def _customer(event: TicketEvent) -> str:
+    if event.field == "follow_up":
+        return _("The customer wrote after the ticket was closed: follow-up %(reference)s opened") % {
+            "reference": event.new_value or "—"}
+    if event.field == "follows":
+        return _("The customer wrote again about %(reference)s") % {"reference": event.old_value or "—"}
+    return str(EventKind.CUSTOMER.label)
+
+
 def _plain(event: TicketEvent) -> str:
     return str(dict(EventKind.choices).get(event.kind, event.kind))
 
@@ -285,6 +294,7 @@ SENTENCES = {
     EventKind.SLA: _deadline,
     EventKind.SURVEY: _survey,
     "merged": _merged,
+    EventKind.CUSTOMER: _customer,
 }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "notifications",
+    "messaging",
     "calls",
     "surveys",
     "workspace",
@@ -251,6 +252,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.sweep", "schedule": env.float("SLA_SWEEP_SECONDS", default=60.0)},
     "surveys-send": {"task": "surveys.send", "schedule": env.float("SURVEYS_SEND_SECONDS", default=60.0)},
+    # Replies go out at once (queued on commit); this picks up the retries.
+    "messaging-send": {"task": "messaging.send", "schedule": env.float("MESSAGING_SEND_SECONDS", default=60.0)},
+    "messaging-poll": {"task": "messaging.poll", "schedule": env.float("MESSAGING_POLL_SECONDS", default=60.0)},
     # Dated org changes and job-description versions, applied on their day (the sweep applies due org
     # changes too, before every run).
     "staff-apply-due": {"task": "staff.apply_due", "schedule": env.float("STAFF_APPLY_DUE_SECONDS", default=300.0)},
@@ -356,6 +360,9 @@ LOGGING = {
 # customer is tried again.
 TICKETS_CALLBACK_KINDS = env.list("TICKETS_CALLBACK_KINDS", default=["complaint", "repair", "report"])
 TICKETS_CALLBACK_RETRY_HOURS = env.int("TICKETS_CALLBACK_RETRY_HOURS", default=2)
+# A customer who writes to a resolved ticket within this many days reopens it; later (or once it is
+# closed) their message opens a new ticket that follows the old one.
+TICKETS_REOPEN_DAYS = env.int("TICKETS_REOPEN_DAYS", default=7)
 
 # SLA: how many clocks one sweep takes per phase (warnings, breaches, next levels); when a phase
 # fills its batch the sweep queues another run at once.
@@ -364,7 +371,7 @@ SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=10_000)
 # Surveys (满意度回访): which kinds are surveyed (reports are not: the reporter is protected), which
 # wait for their callback to finish rather than the resolution, the delay, the quiet hours in center
 # time when nothing is sent, how long before the same customer is asked again, and how long a link
-# lives. Backends are dotted paths; an SMS gateway is one more class (``surveys.backends``).
+# lives. Backends are dotted paths; an SMS gateway is one more class (``messaging.backends``).
 SURVEYS_KINDS = env.list("SURVEYS_KINDS", default=["inquiry", "complaint", "repair", "application", "suggestion",
                                                     "praise"])
 SURVEYS_AFTER_CALLBACK_KINDS = env.list("SURVEYS_AFTER_CALLBACK_KINDS", default=["complaint", "repair"])
@@ -379,6 +386,33 @@ SURVEYS_EMAIL_BACKEND = env("SURVEYS_EMAIL_BACKEND", default="surveys.backends.E
 SURVEYS_OUTBOX_FILE = env("SURVEYS_OUTBOX_FILE", default=str(VAR_DIR / "survey-outbox.jsonl"))
 SURVEYS_BASE_URL = env("SURVEYS_BASE_URL", default="http://localhost:8000")
 SURVEYS_ANSWER_RATE = env("SURVEYS_ANSWER_RATE", default="30/10m")
+
+# Messages to customers (messaging): replies by SMS or e-mail, each sent once, retried with backoff
+# (1, 2, 4 … minutes) and failed after MESSAGING_MAX_ATTEMPTS. Backends are dotted paths
+# (``messaging.backends``): console SMS, Django e-mail, a generic HTTP SMS gateway, a JSON-lines file.
+MESSAGING_SMS_BACKEND = env("MESSAGING_SMS_BACKEND", default="messaging.backends.ConsoleSmsBackend")
+MESSAGING_EMAIL_BACKEND = env("MESSAGING_EMAIL_BACKEND", default="messaging.backends.EmailBackend")
+MESSAGING_OUTBOX_FILE = env("MESSAGING_OUTBOX_FILE", default=str(VAR_DIR / "message-outbox.jsonl"))
+MESSAGING_SEND_BATCH = env.int("MESSAGING_SEND_BATCH", default=500)
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)
+# The address customers follow their tickets at (the /track/ page), and the domain of our Message-IDs.
+MESSAGING_BASE_URL = env("MESSAGING_BASE_URL", default=SURVEYS_BASE_URL)
+# How long the tracking link in an acknowledgement works.
+MESSAGING_TRACK_DAYS = env.int("MESSAGING_TRACK_DAYS", default=180)
+MESSAGING_MAIL_DOMAIN = env("MESSAGING_MAIL_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost")
+# The generic HTTP SMS gateway (messaging.backends.HttpSmsBackend) and the secret its delivery receipts
+# are signed with (HMAC-SHA256 of the body, hex, in the X-Signature header of POST /hooks/sms/receipt/).
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY", default="")
+SMS_GATEWAY_TEMPLATE = env("SMS_GATEWAY_TEMPLATE", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+SMS_RECEIPT_SECRET = env("SMS_RECEIPT_SECRET", default="")
+# E-mail in (messaging.mailboxes): the mailboxes polled, as a JSON list (see that module), how many
+# messages one poll takes from each, and how far back a message is threaded by its subject alone.
+MESSAGING_MAILBOXES = env.json("MESSAGING_MAILBOXES", default=[])
+MESSAGING_POLL_BATCH = env.int("MESSAGING_POLL_BATCH", default=200)
+MESSAGING_IMAP_TIMEOUT = env.float("MESSAGING_IMAP_TIMEOUT", default=30.0)
+MESSAGING_THREAD_DAYS = env.int("MESSAGING_THREAD_DAYS", default=7)
 
 # Scorecards: how far a supervisor may move an agent's monthly score, either way.
 SCORECARD_MAX_ADJUSTMENT = env.int("SCORECARD_MAX_ADJUSTMENT", default=10)

@@ -10,3 +10,7 @@ DEBUG = env.bool("DEBUG", default=True)
 # DEBUG shows Django's technical 404 (its URL patterns) for a missing page: a person using the demo
 # sees the product's own page instead (servicecenter/notfound.py).
 MIDDLEWARE = [*MIDDLEWARE, "servicecenter.notfound.ProductNotFoundMiddleware"]
+# E-mail in for the demo: a Maildir folder under var/ that beat polls every minute. Drop a message in
+# with ``manage.py mail_in`` (or copy an .eml file into its new/ folder).
+MESSAGING_MAILBOXES = env.json("MESSAGING_MAILBOXES", default=[
+    {"name": "demo", "maildir": str(VAR_DIR / "mail" / "support"), "kind": "inquiry"}])  # noqa: F405

@@ -15,3 +15,5 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Survey messages stay in memory; a test that runs a real worker names the file backend instead.
 SURVEYS_SMS_BACKEND = env("SURVEYS_SMS_BACKEND", default="surveys.backends.LocmemBackend")  # noqa: F405
 SURVEYS_EMAIL_BACKEND = env("SURVEYS_EMAIL_BACKEND", default="surveys.backends.LocmemBackend")  # noqa: F405
+MESSAGING_SMS_BACKEND = env("MESSAGING_SMS_BACKEND", default="messaging.backends.LocmemBackend")  # noqa: F405
+MESSAGING_EMAIL_BACKEND = env("MESSAGING_EMAIL_BACKEND", default="messaging.backends.LocmemBackend")  # noqa: F405

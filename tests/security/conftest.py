@@ -50,6 +50,7 @@ def _objects(make_ticket, member, user):
                                         supervisor=member("lead1"), created_at=at, due_at=at + timedelta(days=1))
     token_invitation = survey(make_ticket(by="agent1", assignee=member("agent1")), sent_at=timezone.now(),
                               rating=None)
+    from messaging.services import track_url
     from surveys.services import token_for, token_hash
 
     token = token_for(token_invitation)
@@ -74,6 +75,7 @@ def _objects(make_ticket, member, user):
         "call_import": call_import.pk, "position": Position.objects.get(code="tech-staff-1").code,
         "position_id": Position.objects.get(code="tech-staff-1").pk, "unit": Unit.objects.get(code="reception").pk,
         "agent1": member("agent1").pk, "policy": Policy.objects.order_by("pk").first().pk, "token": token,
+        "track_token": track_url(handled).rsplit("/t/", 1)[1].strip("/"),
     }
 
 

@@ -104,6 +104,9 @@ RULES: dict[str, list[Rule]] = {
     "calls:index": [R(LEADERS, "/calls/")],
     "calls:import": [R(LEADERS, "/calls/imports/{call_import}/")],
     "surveys:survey": [R(EVERYONE, "/s/{token}/")],
+    # Signed by the SMS gateway: a request without the signature is refused whoever sends it.
+    "messaging:track": [R(EVERYONE, "/t/{track_token}/")],
+    "messaging:sms-receipt": [R(frozenset(), "/hooks/sms/receipt/", "post", {"id": "x", "status": "delivered"})],
     "surveys:quality": [R(LEADERS, "/quality/")],
     "surveys:follow-up-close": [R(LEADS_AGENT1, "/quality/follow-ups/{follow_up}/close/", "post",
                                   {"outcome": "matrix"})],

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from messaging.hooks import MessagingHooks
 from sla.hooks import SlaHooks
 from surveys.hooks import SurveyHooks
 from tickets import hooks
@@ -23,18 +24,19 @@ def imported_apps(path: Path) -> set[str]:
 
 def test_the_ticket_services_import_neither_sla_nor_surveys():
     modules = sorted((ROOT / "tickets" / "services").glob("*.py"))
-    assert [m.name for m in modules] == ["__init__.py", "actions.py", "base.py", "callbacks.py", "customers.py",
-                                         "intake.py", "work_orders.py"]
+    assert [m.name for m in modules] == ["__init__.py", "actions.py", "base.py", "callbacks.py",
+                                         "customer_messages.py", "customers.py", "intake.py", "work_orders.py"]
     for module in modules:
-        assert imported_apps(module) & {"sla", "surveys", "reporting", "workspace"} == set(), module.name
+        assert imported_apps(module) & {"sla", "surveys", "messaging", "reporting", "workspace"} == set(), module.name
 
 
 def test_the_apps_above_register_their_hooks_once_in_the_order_they_are_installed():
-    assert [type(h) for h in hooks._registered] == [SlaHooks, SurveyHooks]
+    assert [type(h) for h in hooks._registered] == [SlaHooks, MessagingHooks, SurveyHooks]
     hooks.register(SlaHooks())
-    assert [type(h) for h in hooks._registered] == [SurveyHooks, SlaHooks]
-    hooks._registered.sort(key=lambda h: isinstance(h, SurveyHooks))
-    assert [type(h) for h in hooks._registered] == [SlaHooks, SurveyHooks]
+    assert [type(h) for h in hooks._registered] == [MessagingHooks, SurveyHooks, SlaHooks]
+    order = [SlaHooks, MessagingHooks, SurveyHooks]
+    hooks._registered.sort(key=lambda h: order.index(type(h)))
+    assert [type(h) for h in hooks._registered] == [SlaHooks, MessagingHooks, SurveyHooks]
 
 
 @pytest.mark.django_db

@@ -62,7 +62,8 @@ class CustomerSerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Customer
         # No creation time: a customer created with a hidden report would be dated by it.
-        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language"]
+        fields = ["id", "name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language",
+                  "contact_preference"]
 
 
 class ReporterSerializer(CustomerSerializer):
@@ -77,7 +78,8 @@ class ReporterSerializer(CustomerSerializer):
 class CustomerUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
-        fields = ["name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language"]
+        fields = ["name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language",
+                  "contact_preference"]
         extra_kwargs = {name: {"required": False} for name in fields}
 
 

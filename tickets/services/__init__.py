@@ -37,6 +37,7 @@ from tickets.services.callbacks import (
     callback_due_at,
     callback_kinds,
 )
+from tickets.services.customer_messages import CustomerMessage, ticket_customer_message
 from tickets.services.customers import (
     CUSTOMER_FIELDS,
     customer_access_for_edit,
@@ -56,6 +57,7 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "EDITABLE_FIELDS",
     "MAX_UNREACHABLE_ATTEMPTS",
+    "CustomerMessage",
     "callback_attempt",
     "callback_due_at",
     "callback_kinds",
@@ -73,6 +75,7 @@ __all__ = [
     "ticket_claim",
     "ticket_close",
     "ticket_create",
+    "ticket_customer_message",
     "ticket_dispatch",
     "ticket_merge",
     "ticket_next",

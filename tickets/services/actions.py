@@ -140,7 +140,8 @@ def ticket_reply(*, ticket_id: int, actor, body: str, version: int | None = None
         raise TicketError(_("The reply is empty."), code="empty")
     ticket, target, _scope = ticket_for_work(ticket_id=ticket_id, actor=actor, action="reply", version=version)
     now = timezone.now()
-    event_record(ticket_id=ticket.pk, kind=EventKind.REPLY, actor=actor, body=body.strip())
+    event = event_record(ticket_id=ticket.pk, kind=EventKind.REPLY, actor=actor, body=body.strip())
+    hooks.reply_send(ticket=ticket, event=event, now=now)
     fields = _set_status(ticket, target, actor, now=now)
     if ticket.first_response_at is None:
         ticket.first_response_at = now

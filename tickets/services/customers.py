@@ -32,15 +32,19 @@ def _lock_customer_keys(*keys: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"customer:{key}"])
 
 
-def customer_match(*, phone: str = "", account_no: str = "", public: bool = False) -> Customer | None:
+def customer_match(*, phone: str = "", account_no: str = "", email: str = "",
+                   public: bool = False) -> Customer | None:
     """The customer a ticket with these details would be filed for: by account number (not from the
-    public form), then by phone. Reads only; the intake and its preview ask the same question."""
-    phone, account_no = phone.strip(), account_no.strip()
+    public form), then by phone, then (with neither given) by e-mail address. Reads only; the intake
+    and its preview ask the same question."""
+    phone, account_no, email = phone.strip(), account_no.strip(), email.strip()
     customer = None
     if account_no and not public:
         customer = Customer.objects.filter(account_no=account_no).first()
     if customer is None and phone:
         customer = Customer.objects.filter(Q(phone=phone) | Q(phone_alt=phone)).order_by("id").first()
+    if customer is None and email and not (phone or account_no):
+        customer = Customer.objects.filter(email__iexact=email).order_by("id").first()
     return customer
 
 
@@ -62,8 +66,8 @@ def customer_match_or_create(
         raise TicketError(_("The customer's name is required."), code="customer_name")
     if not (phone or account_no or email):
         raise TicketError(_("Give the customer's phone, account number or e-mail."), code="customer_contact")
-    _lock_customer_keys(f"account:{account_no}", f"phone:{phone}")
-    customer = customer_match(phone=phone, account_no=account_no, public=public)
+    _lock_customer_keys(f"account:{account_no}", f"phone:{phone}", f"email:{email.strip().lower()}")
+    customer = customer_match(phone=phone, account_no=account_no, email=email, public=public)
     if customer is None:
         if public and account_no and Customer.objects.filter(account_no=account_no).exists():
             account_no = ""  # someone else's account: the new record does not claim it
@@ -84,7 +88,8 @@ def customer_match_or_create(
     return customer
 
 
-CUSTOMER_FIELDS = ("name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language")
+CUSTOMER_FIELDS = ("name", "phone", "phone_alt", "email", "account_no", "customer_class", "area", "language",
+                   "contact_preference")
 
 
 def customer_access_for_edit(*, customer_id: int, scope: Scope) -> None:
@@ -113,6 +118,9 @@ def customer_update(*, customer_id: int, actor, changes: dict) -> Customer:
     changed = [name for name, value in changes.items() if getattr(customer, name) != value]
     for name in changed:
         setattr(customer, name, changes[name])
+    if "email" in changed and customer.email_bounced_at is not None:
+        customer.email_bounced_at = None  # a corrected address is tried again
+        changed.append("email_bounced_at")
     if changed:
         customer.save(update_fields=changed)
     if {"customer_class", "area"} & set(changed):

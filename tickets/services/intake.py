@@ -13,6 +13,7 @@ from tickets import hooks
 from tickets.errors import TicketError, TicketForbidden
 from tickets.events import event_record
 from tickets.models import (
+    Customer,
     EventKind,
     Kind,
     Priority,
@@ -51,15 +52,32 @@ def route(*, kind: str, channel: str, customer_class: str, business_line_id: int
     )
 
 
+def _team_for(*, actor, kind: str, channel: str, customer: Customer, team: Unit | None, business_line: Skill | None,
+              assignee: StaffMember | None) -> int | None:
+    """The team a new ticket is queued for: the one given, else the routing rules', else its holder's,
+    else (no rule matched) the queue of whoever logged it, so that it is never lost."""
+    if team is not None:
+        return team.pk
+    team_id = route(kind=kind, channel=channel, customer_class=customer.customer_class,
+                    business_line_id=business_line.pk if business_line else None)
+    if assignee is not None and team_id is None and assignee.position_id:
+        team_id = assignee.position.unit_id
+    if team_id is None:
+        logger = getattr(actor, "staff_member", None) if getattr(actor, "pk", None) else None
+        if logger is not None and logger.position_id:
+            team_id = logger.position.unit_id
+    return team_id
+
+
 @transaction.atomic
 def ticket_create(
-    *, actor, kind: str, channel: str, subject: str, customer: dict, description: str = "",
+    *, actor, kind: str, channel: str, subject: str, customer: dict | Customer, description: str = "",
     priority: int = Priority.NORMAL, received_at: datetime | None = None, team: Unit | None = None,
     business_line: Skill | None = None, assignee: StaffMember | None = None, complaint_category: str = "",
-    responsible_unit: Unit | None = None, call_id: str = "", public: bool = False,
+    responsible_unit: Unit | None = None, call_id: str = "", public: bool = False, follows: Ticket | None = None,
 ) -> Ticket:
-    """Record a ticket: match or create the customer, route it to a team, give it a reference.
-    ``public``: filed on the public form, so the customer's details are not trusted."""
+    """Record a ticket: match or create the customer (or take the one given), route it to a team, give
+    it a reference. ``public``: filed on the public form, so the customer's details are not trusted."""
     now = timezone.now()
     if received_at is None:
         received_at = now
@@ -72,28 +90,24 @@ def ticket_create(
         if assignee.pk != getattr(scope.staff, "pk", None) and not scope.may_assign_to(assignee):
             raise TicketForbidden(_("You can only assign to yourself or to people below you."),
                                   code="outside_subtree")
-    the_customer = customer_match_or_create(**customer, actor=actor, public=public)
-    if team is None:
-        team_id = route(kind=kind, channel=channel, customer_class=the_customer.customer_class,
-                        business_line_id=business_line.pk if business_line else None)
+    if isinstance(customer, Customer):
+        the_customer = customer
     else:
-        team_id = team.pk
-    if assignee is not None and team_id is None and assignee.position_id:
-        team_id = assignee.position.unit_id
-    if team_id is None:  # no rule matched: the queue of whoever logged it, so that it is never lost
-        logger = getattr(actor, "staff_member", None) if getattr(actor, "pk", None) else None
-        if logger is not None and logger.position_id:
-            team_id = logger.position.unit_id
+        the_customer = customer_match_or_create(**customer, actor=actor, public=public)
+    team_id = _team_for(actor=actor, kind=kind, channel=channel, customer=the_customer, team=team,
+                        business_line=business_line, assignee=assignee)
     ticket = Ticket.objects.create(
         reference=next_reference(timezone.localdate(now)),
         kind=kind, channel=channel, subject=subject.strip(), description=description, priority=priority,
         customer=the_customer, team_id=team_id, business_line=business_line, received_at=received_at,
         created_by=actor if getattr(actor, "pk", None) else None, complaint_category=complaint_category,
-        responsible_unit=responsible_unit, call_id=call_id.strip()[:64],
+        responsible_unit=responsible_unit, call_id=call_id.strip()[:64], follows=follows,
         assignee=assignee, status=Status.ASSIGNED if assignee else Status.NEW,
     )
     event_record(ticket_id=ticket.pk, kind=EventKind.CREATED, actor=actor, field="status", new=ticket.status)
     if assignee is not None:
         event_record(ticket_id=ticket.pk, kind=EventKind.ASSIGNED, actor=actor, field="assignee", new=assignee.name)
     hooks.clocks_start(ticket=ticket)
+    if public:
+        hooks.ticket_received(ticket=ticket)
     return ticket

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import CallRecord
+from messaging.selectors import canned_replies_for, deliveries_by_event
 from servicecenter.errors import DomainError
 from servicecenter.numbers import MAX_ID, BadNumber, parse_int
 from sla.models import Clock, Escalation
@@ -43,6 +44,9 @@ def _context(request, ticket) -> dict:
     may_work = scope.may_work(ticket)
     work_orders = list(ticket.work_orders.all())
     events = list(selectors.ticket_events(ticket))
+    sent = deliveries_by_event(ticket=ticket)
+    for event in events:
+        event.sent = sent.get(event.pk)
     return {
         "ticket": ticket, "allowed": allowed, "sees_customer": sees_customer, "history": history,
         "events": events, "last_event": events[-1].pk if events else 0,
@@ -56,6 +60,7 @@ def _context(request, ticket) -> dict:
         "may_reclassify": scope.leads_holder_of(ticket), "kinds": Kind.choices,
         "may_claim": scope.is_leader or not ticket.is_confidential,
         "reply_form": BodyForm(initial={"version": ticket.version}),
+        "canned": canned_replies_for(ticket=ticket, staff=scope.staff) if "reply" in allowed and may_work else [],
         "calls": list(CallRecord.objects.filter(call_id=ticket.call_id).order_by("enqueued_at")) if ticket.call_id
         else [],
         "open_orders": [wo for wo in work_orders if wo.status in (WorkOrderStatus.DISPATCHED, WorkOrderStatus.ON_SITE)
