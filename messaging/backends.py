@@ -33,6 +33,7 @@ class Message:
     text: str
     language: str
     headers: dict[str, str] = field(default_factory=dict)  # e-mail only: threading (In-Reply-To, References)
+    attachments: tuple[tuple[str, bytes, str], ...] = ()  # e-mail only: (name, bytes, type)
 
 
 class Backend:
@@ -59,6 +60,8 @@ class EmailBackend(Backend):
         message_id = f"<{message.key}@{settings.MESSAGING_MAIL_DOMAIN}>"
         email = EmailMessage(subject=message.subject, body=message.text, to=[message.to],
                              headers={**message.headers, "Message-ID": message_id})
+        for name, data, content_type in message.attachments:
+            email.attach(name, data, content_type)
         try:
             email.send()
         except OSError as error:
@@ -111,7 +114,8 @@ class FileBackend(Backend):
 
     def send(self, message: Message) -> str | None:
         path = Path(getattr(settings, self.setting))
+        line = {**asdict(message), "attachments": [[name, len(data)] for name, data, _type in message.attachments]}
         with path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(asdict(message), ensure_ascii=False) + "\n")
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()
         return None

@@ -32,12 +32,13 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from imap_tools import MailMessage
 
+from messaging.attachments import attachments_store
 from messaging.models import Delivery, DeliveryState, InboundMessage, InboundState
 from servicecenter.errors import DomainError
 from staff.models import Unit
 from tickets import services as tickets
 from tickets.choices import Channel as TicketChannel
-from tickets.models import Customer, Ticket
+from tickets.models import Customer, EventKind, Ticket, TicketEvent
 
 MESSAGE_ID = re.compile(r"<[^<>\s]{1,990}>")
 REFERENCE = re.compile(r"\[(TS-\d{8}-\d{6})\]")
@@ -200,13 +201,19 @@ def _take(record: InboundMessage, message: MailMessage, raw: bytes, mailbox: Mai
             actor=None, kind=mailbox.kind, channel=TicketChannel.EMAIL, subject=subject or _("(no subject)"),
             customer={"name": name[:100], "email": sender}, description=body, team=_team(mailbox), public=True)
         record.state, record.ticket = InboundState.CREATED, created
+        record.event = TicketEvent.objects.filter(ticket=created, kind=EventKind.CREATED).order_by("pk").first()
     else:
         result = tickets.ticket_customer_message(ticket_id=ticket.pk, body=body, channel=TicketChannel.EMAIL,
                                                  subject=subject)
         record.state = {"added": InboundState.ADDED, "resumed": InboundState.RESUMED,
                         "reopened": InboundState.REOPENED, "follow_up": InboundState.FOLLOW_UP}[result.outcome]
         record.ticket, record.event = result.ticket, result.event
-    record.save(update_fields=["state", "ticket", "event"])
+    files = [(part.filename, part.payload) for part in message.attachments if part.payload]
+    if files:
+        refused = [a.refused for a in attachments_store(ticket_id=record.ticket.pk, event_id=record.event_id,
+                                                        files=files, from_customer=True, now=now) if a.refused]
+        record.reason = " ".join(refused)[:300]
+    record.save(update_fields=["state", "ticket", "event", "reason"])
 
 
 def _quarantine(mailbox: Mailbox, raw: bytes, now, reason: str, record: InboundMessage | None = None

@@ -14,6 +14,7 @@ the next poll finds it taken already (``InboundMessage.key``) and only marks it.
 
 from __future__ import annotations
 
+import logging
 import mailbox as maildir
 import os
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMe
 
 from messaging.intake import Mailbox, message_receive
 from messaging.models import InboundState
+
+logger = logging.getLogger("messaging.mailboxes")
 
 
 class _Kept(MailMessage):
@@ -41,6 +44,7 @@ class PollResult:
     taken: int = 0
     again: int = 0  # already taken by an earlier poll (marked seen now)
     quarantined: int = 0
+    failed: int = 0  # not taken for an error of ours (the database away, say): left unseen, tried next poll
     by_state: dict[str, int] = field(default_factory=dict)
 
     def count(self, record) -> None:
@@ -52,7 +56,20 @@ class PollResult:
         self.by_state[record.state] = self.by_state.get(record.state, 0) + 1
 
     def as_dict(self) -> dict:
-        return {"taken": self.taken, "again": self.again, "quarantined": self.quarantined, **self.by_state}
+        return {"taken": self.taken, "again": self.again, "quarantined": self.quarantined, "failed": self.failed,
+                **self.by_state}
+
+
+def _take(config: dict, raw: bytes, result: PollResult) -> bool:
+    """Take one message; False when it could not be taken now (it stays unseen, and the rest of the
+    mailbox is still taken: one message that fails every time does not hold up the others)."""
+    try:
+        result.count(message_receive(mailbox=_mailbox(config), raw=raw))
+    except Exception:
+        logger.exception("messaging.poll message failed", extra={"mailbox": config["name"]})
+        result.failed += 1
+        return False
+    return True
 
 
 def configured() -> list[dict]:
@@ -85,8 +102,8 @@ def _poll_imap(config: dict, limit: int, result: PollResult) -> None:
         if not uids:
             return
         for message in box.fetch(AND(uid=uids), mark_seen=False, bulk=50):
-            result.count(message_receive(mailbox=_mailbox(config), raw=message.raw))
-            box.flag([message.uid], MailMessageFlags.SEEN, True)
+            if _take(config, message.raw, result):
+                box.flag([message.uid], MailMessageFlags.SEEN, True)
 
 
 def _poll_maildir(config: dict, limit: int, result: PollResult) -> None:
@@ -98,9 +115,8 @@ def _poll_maildir(config: dict, limit: int, result: PollResult) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     maildir.Maildir(path, create=True)  # new/, cur/ and tmp/
     for name in sorted(os.listdir(path / "new"))[:limit]:
-        raw = (path / "new" / name).read_bytes()
-        result.count(message_receive(mailbox=_mailbox(config), raw=raw))
-        os.replace(path / "new" / name, path / "cur" / f"{name.split(':')[0]}:2,S")
+        if _take(config, (path / "new" / name).read_bytes(), result):
+            os.replace(path / "new" / name, path / "cur" / f"{name.split(':')[0]}:2,S")
 
 
 def mailboxes_poll(*, limit: int | None = None) -> PollResult:

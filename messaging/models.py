@@ -134,3 +134,48 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    """Where a file is kept: under its ticket, in a folder of its own with a random name (two files of
+    one name never meet; a path says nothing about another)."""
+    import secrets
+
+    return f"attachments/{attachment.ticket_id}/{secrets.token_hex(8)}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file that came with a timeline entry: the customer's e-mail, or an agent's reply or note. One
+    that was refused (its type, its size, the virus scan) is kept without its file, with the reason,
+    so the agent knows it was sent. Downloaded only through ``messaging.views.attachment``, by those
+    who may see the ticket; on a report, a file from the customer only by those who may see the
+    reporter."""
+
+    ticket = models.ForeignKey("tickets.Ticket", models.CASCADE, related_name="attachments", verbose_name=_("ticket"))
+    event = models.ForeignKey("tickets.TicketEvent", models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("timeline entry"))
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    from_customer = models.BooleanField(_("from the customer"), default=False)
+    refused = models.CharField(_("not accepted"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="attachment_ticket")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return not self.refused and self.content_type in INLINE_IMAGES
+
+
+# Shown in the page (their bytes are decoded by the browser as images only); every other type downloads.
+INLINE_IMAGES = ("image/jpeg", "image/png", "image/gif", "image/webp")

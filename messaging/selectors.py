@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from messaging.models import CannedReply, Delivery
+from messaging.models import Attachment, CannedReply, Delivery
+from tickets.choices import Kind
 
 
 def deliveries_by_event(*, ticket: Any) -> dict[int, Delivery]:
@@ -53,3 +54,12 @@ def canned_replies_for(*, ticket: Any, staff: Any) -> list[tuple[str, str]]:
             agent_no=(getattr(staff, "agent_no", "") or getattr(staff, "employee_no", "")) if staff else "",
         )
         return [(reply.title, reply.body.format_map(values)) for reply in replies]
+
+
+def attachments_for(*, ticket: Any) -> list[Attachment]:
+    """The files of ``ticket`` (one the reader may see, from ``ticket_detail_for``) the reader may open:
+    on a report whose reporter is hidden from them, not those the customer sent."""
+    found = Attachment.objects.filter(ticket_id=ticket.pk)
+    if ticket.kind == Kind.REPORT and not getattr(ticket, "reporter_visible", False):
+        found = found.filter(from_customer=False)
+    return list(found.order_by("created_at", "id"))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override, pgettext
 
 from messaging.backends import Backend, Message, SendError
-from messaging.models import Channel, Delivery, DeliveryState, InboundMessage, Purpose
+from messaging.models import Attachment, Channel, Delivery, DeliveryState, InboundMessage, Purpose
 from sla.models import Clock, ClockState, Target
 from tickets.choices import ContactPreference, Kind
 from tickets.models import Customer, Ticket, TicketEvent
@@ -181,6 +181,17 @@ def _thread_headers(delivery: Delivery) -> dict[str, str]:
     return {"In-Reply-To": earlier[-1], "References": " ".join(earlier[-10:])}
 
 
+def _files(delivery: Delivery) -> tuple[tuple[str, bytes, str], ...]:
+    """The files of the reply an e-mail carries (an SMS carries none)."""
+    if delivery.channel != Channel.EMAIL or delivery.event_id is None:
+        return ()
+    files = []
+    for attachment in Attachment.objects.filter(event_id=delivery.event_id, refused="").order_by("pk"):
+        with attachment.file.open("rb") as handle:
+            files.append((attachment.name, handle.read(), attachment.content_type))
+    return tuple(files)
+
+
 @dataclass
 class SendResult:
     sent: int = 0
@@ -216,7 +227,7 @@ def deliveries_send(*, now: datetime | None = None, limit: int | None = None) ->
             delivery.attempts += 1
             message = Message(key=delivery.key, channel=delivery.channel, to=delivery.address,
                               subject=delivery.subject, text=delivery.text, language=delivery.language,
-                              headers=_thread_headers(delivery))
+                              headers=_thread_headers(delivery), attachments=_files(delivery))
             try:
                 gateway_id = backend_for(delivery.channel).send(message)
             except SendError as error:

@@ -6,4 +6,5 @@ app_name = "messaging"
 urlpatterns = [
     path("hooks/sms/receipt/", views.sms_receipt, name="sms-receipt"),
     path("t/<str:token>/", views.track, name="track"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

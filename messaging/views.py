@@ -12,13 +12,18 @@ import hmac
 import json
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from messaging import services
+from messaging.models import Attachment
+from messaging.selectors import attachments_for
+from staff.access import request_scope
+from tickets import selectors as ticket_selectors
 from tickets.models import EventKind, Kind, Ticket
 
 MAX_RECEIPTS = 1000
@@ -69,3 +74,24 @@ def track(request, token: str):
     replies = list(ticket.events.filter(kind=EventKind.REPLY).order_by("created_at", "id")
                    .values_list("created_at", "body"))
     return render(request, "tickets/public_track.html", {"ticket": ticket, "replies": replies, "form": None})
+
+
+@login_required
+@require_GET
+def attachment(request, pk: int):
+    """One file, to those who may see its ticket (and, on a report, its reporter if the customer sent
+    it); 404 to everyone else, as for a file that does not exist. Images open in the page; anything
+    else downloads."""
+    found = Attachment.objects.filter(pk=pk, refused="").values_list("ticket_id", flat=True).first()
+    ticket = (ticket_selectors.ticket_list_for(scope=request_scope(request), with_clocks=False).filter(pk=found)
+              .first() if found else None)
+    if ticket is None:
+        raise Http404
+    visible = {a.pk: a for a in attachments_for(ticket=ticket)}
+    if pk not in visible:
+        raise Http404
+    file = visible[pk]
+    response = FileResponse(file.file.open("rb"), as_attachment=not file.is_image, filename=file.name,
+                            content_type=file.content_type if file.is_image else "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    return response

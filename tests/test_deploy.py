@@ -22,8 +22,17 @@ def test_compose_runs_the_five_services_with_health_checks():
         assert service["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL"), name
     assert SERVICES["postgres"]["image"] == "postgres:15"
     assert SERVICES["redis"]["image"] == "redis:7"
-    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata"}
+    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "media"}
     assert SERVICES["postgres"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_every_app_service_shares_the_attachments(name):
+    """Web stores agents' uploads, a worker takes e-mail in and sends replies with their files: one
+    volume at MEDIA_ROOT for every replica, whatever ``--scale`` says."""
+    service = SERVICES[name]
+    assert service["environment"]["MEDIA_ROOT"] == "/app/var/media"
+    assert service["volumes"] == ["media:/app/var/media"]
 
 
 @pytest.mark.parametrize("name", ["web", "worker", "beat"])

@@ -413,6 +413,20 @@ MESSAGING_MAILBOXES = env.json("MESSAGING_MAILBOXES", default=[])
 MESSAGING_POLL_BATCH = env.int("MESSAGING_POLL_BATCH", default=200)
 MESSAGING_IMAP_TIMEOUT = env.float("MESSAGING_IMAP_TIMEOUT", default=30.0)
 MESSAGING_THREAD_DAYS = env.int("MESSAGING_THREAD_DAYS", default=7)
+# Attachments (messaging.attachments): the types taken (judged by the file's name), the largest file,
+# and an optional virus-scan function ("module.function", called with name= and data=, returning why
+# a file is refused or ""). Files are kept in Django's default storage: MEDIA_ROOT here; production
+# can name an S3-compatible store (settings/production.py). They are never served from MEDIA_URL:
+# every download goes through the ticket's access check.
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MESSAGING_ATTACHMENT_TYPES = env.list("MESSAGING_ATTACHMENT_TYPES", default=[
+    "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "audio/mpeg", "audio/x-wav", "audio/wav", "video/mp4", "application/zip"])
+MESSAGING_ATTACHMENT_MAX_MB = env.int("MESSAGING_ATTACHMENT_MAX_MB", default=10)
+MESSAGING_ATTACHMENT_MAX_FILES = env.int("MESSAGING_ATTACHMENT_MAX_FILES", default=10)
+MESSAGING_ATTACHMENT_SCANNER = env("MESSAGING_ATTACHMENT_SCANNER", default="")
 
 # Scorecards: how far a supervisor may move an agent's monthly score, either way.
 SCORECARD_MAX_ADJUSTMENT = env.int("SCORECARD_MAX_ADJUSTMENT", default=10)

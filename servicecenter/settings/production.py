@@ -21,7 +21,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Attachments: files under MEDIA_ROOT, or with MEDIA_S3_BUCKET any S3-compatible store through
+    # django-storages (pip install boto3; MEDIA_S3_ENDPOINT_URL for one that is not AWS; credentials
+    # from the usual AWS_* variables). Private: downloads go through the app's access check.
+    "default": ({"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env("MEDIA_S3_BUCKET"), "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default=None),
+        "default_acl": "private", "querystring_auth": True, "file_overwrite": False}}
+                if env("MEDIA_S3_BUCKET", default="") else
+                {"BACKEND": "django.core.files.storage.FileSystemStorage"}),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405

@@ -143,3 +143,25 @@
     event.preventDefault();
   });
 })();
+
+/* Files dropped on a reply or note box go into its file field (the field itself works without this). */
+(function () {
+  "use strict";
+  function target(event) { return event.target.closest && event.target.closest("[data-drop]"); }
+  document.addEventListener("dragover", function (event) {
+    var box = target(event);
+    if (box && event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
+      event.preventDefault(); box.classList.add("dragging");
+    }
+  });
+  document.addEventListener("dragleave", function (event) { var box = target(event); if (box) { box.classList.remove("dragging"); } });
+  document.addEventListener("drop", function (event) {
+    var box = target(event), input = box && document.getElementById(box.getAttribute("data-drop"));
+    if (!input || !event.dataTransfer || !event.dataTransfer.files.length) { return; }
+    event.preventDefault(); box.classList.remove("dragging");
+    var all = new DataTransfer();
+    Array.prototype.forEach.call(input.files, function (file) { all.items.add(file); });
+    Array.prototype.forEach.call(event.dataTransfer.files, function (file) { all.items.add(file); });
+    input.files = all.files;
+  });
+})();

@@ -1,5 +1,5 @@
 """In Chromium, an e-mailed complaint answered on the page: the customer's e-mail (through a real
-Dovecot) opens a ticket; the agent claims it, inserts a canned reply with Alt+2 and sends it; the reply
+Dovecot) opens a ticket; the agent claims it, inserts a canned reply with Alt+2, attaches a file and sends it; the reply
 leaves by SMTP (a local aiosmtpd server that files it in the customer's Dovecot mailbox, as a mail
 server would) and arrives in the customer's mailbox threaded under their own e-mail; the customer's
 answer to it lands on the same ticket."""
@@ -87,6 +87,8 @@ def test_an_emailed_complaint_answered_with_a_canned_reply_arrives_in_the_same_t
     text = page.locator("#reply-body").input_value()
     assert text.startswith(f"王芳您好，您反映的问题已受理，工单号 {ticket.reference}，我们将于")
     assert "{" not in text
+    page.set_input_files("#reply-files", files=[{"name": "抄表规范.pdf", "mimeType": "application/pdf",
+                                                  "buffer": b"%PDF-1.4 meter reading rules"}])
     with page.expect_navigation():
         page.click("#reply-form button[type=submit]")
     expect(page.locator("[data-delivery]").last).to_have_attribute("data-delivery", "queued")
@@ -103,6 +105,8 @@ def test_an_emailed_complaint_answered_with_a_canned_reply_arrives_in_the_same_t
     assert reply.text.startswith(text)
     assert first_id in reply.headers["references"][0]
     assert acknowledgement.headers["in-reply-to"] == (first_id,)
+    assert [(a.filename, a.payload) for a in reply.attachments] == [("抄表规范.pdf", b"%PDF-1.4 meter reading rules")]
+    expect(page.locator(".timeline .files a")).to_have_text("抄表规范.pdf")
 
     answer = EmailMessage()
     answer["From"], answer["To"] = "王芳 <wang@example.com>", "support@sc.example.com"

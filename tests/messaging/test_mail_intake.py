@@ -241,3 +241,31 @@ def test_the_demo_takes_e_mail_from_a_maildir_folder(tmp_path, capsys):
     assert (ticket.kind, ticket.channel, ticket.subject, ticket.team.code, ticket.customer.email) == (
         "complaint", "email", "抄表员态度差", "reception", "zhou@example.com")
     assert [p.parent.name for p in folder.glob("*/*")] == ["cur"]
+
+
+def test_a_message_that_fails_for_an_error_of_ours_is_left_unseen_and_does_not_hold_up_the_rest(tmp_path,
+                                                                                              monkeypatch):
+    from django.core.management import call_command
+
+    from messaging import mailboxes
+
+    folder = tmp_path / "support"
+    real = mailboxes.message_receive
+
+    def failing_once(*, mailbox, raw):
+        if b"first" in raw and not failing_once.failed:
+            failing_once.failed = True
+            raise RuntimeError("the database went away")
+        return real(mailbox=mailbox, raw=raw)
+
+    failing_once.failed = False
+    monkeypatch.setattr(mailboxes, "message_receive", failing_once)
+    with override_settings(MESSAGING_MAILBOXES=[{"name": "demo", "maildir": str(folder)}]):
+        call_command("mail_in", "--subject", "first", "--body", "first", "--from", "a@example.com")
+        call_command("mail_in", "--subject", "second", "--body", "second", "--from", "b@example.com")
+        result = poll(MONDAY)
+        assert (result.taken, result.failed) == (1, 1)
+        assert [p.parent.name for p in sorted(folder.glob("*/*"))] == ["cur", "new"]
+        result = poll(MONDAY + timedelta(minutes=1))
+        assert (result.taken, result.failed) == (1, 0)
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["first", "second"]

@@ -10,6 +10,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from calls.models import CallImport
+from messaging.models import Attachment, Delivery
 from notifications.models import Notification
 from reporting.scorecards import scorecards_compute
 from sla.models import Policy
@@ -50,6 +51,7 @@ def _objects(make_ticket, member, user):
                                         supervisor=member("lead1"), created_at=at, due_at=at + timedelta(days=1))
     token_invitation = survey(make_ticket(by="agent1", assignee=member("agent1")), sent_at=timezone.now(),
                               rating=None)
+    from messaging.attachments import attachments_store
     from messaging.services import track_url
     from surveys.services import token_for, token_hash
 
@@ -76,6 +78,8 @@ def _objects(make_ticket, member, user):
         "position_id": Position.objects.get(code="tech-staff-1").pk, "unit": Unit.objects.get(code="reception").pk,
         "agent1": member("agent1").pk, "policy": Policy.objects.order_by("pk").first().pk, "token": token,
         "track_token": track_url(handled).rsplit("/t/", 1)[1].strip("/"),
+        "attachment": attachments_store(ticket_id=t1.pk, event_id=None, files=[("现场.png", b"\x89PNG\r\n\x1a\n")],
+                                        from_customer=False)[0].pk,
     }
 
 
@@ -89,7 +93,8 @@ def fingerprint() -> tuple:
             .count(), list(Customer.objects.order_by("pk").values_list("name", "phone", "customer_class", "area")),
             list(SavedView.objects.order_by("pk").values_list("owner_id", "name", "query")),
             list(OrgChange.objects.order_by("pk").values_list("state", "effective_on")),
-            list(JobDescriptionVersion.objects.order_by("pk").values_list("state", "in_effect", "content")))
+            list(JobDescriptionVersion.objects.order_by("pk").values_list("state", "in_effect", "content")),
+            Delivery.objects.count(), Attachment.objects.count())
 
 
 @pytest.fixture

@@ -106,6 +106,7 @@ RULES: dict[str, list[Rule]] = {
     "surveys:survey": [R(EVERYONE, "/s/{token}/")],
     # Signed by the SMS gateway: a request without the signature is refused whoever sends it.
     "messaging:track": [R(EVERYONE, "/t/{track_token}/")],
+    "messaging:attachment": [R(SEES_T1, "/attachments/{attachment}/")],
     "messaging:sms-receipt": [R(frozenset(), "/hooks/sms/receipt/", "post", {"id": "x", "status": "delivered"})],
     "surveys:quality": [R(LEADERS, "/quality/")],
     "surveys:follow-up-close": [R(LEADS_AGENT1, "/quality/follow-ups/{follow_up}/close/", "post",

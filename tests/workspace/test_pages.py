@@ -105,8 +105,8 @@ def test_a_refused_action_is_a_message_and_changes_nothing(make_ticket, member):
     assert stale.status_code == 409
     assert "99" in stale.context["refused"]
     page = stale.content.decode()
-    assert ('<textarea id="reply-body" name="body" rows="3" required data-shortcut="r" data-presence>'
-            "您好，正在处理</textarea>") in page
+    assert ('<textarea id="reply-body" name="body" rows="3" required data-shortcut="r" data-presence '
+            'data-drop="reply-files" data-canned-target>您好，正在处理</textarea>') in page
 
 
 def test_tickets_outside_the_scope_are_not_found(make_ticket, member):

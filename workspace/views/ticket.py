@@ -4,13 +4,15 @@ A refused action shows the page again with what the person typed still in its bo
 the ticket since they opened it, and the current version in the forms, so a second press sends it.
 """
 
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import CallRecord
-from messaging.selectors import canned_replies_for, deliveries_by_event
+from messaging.attachments import attachments_store, uploads_read
+from messaging.selectors import attachments_for, canned_replies_for, deliveries_by_event
 from servicecenter.errors import DomainError
 from servicecenter.numbers import MAX_ID, BadNumber, parse_int
 from sla.models import Clock, Escalation
@@ -18,7 +20,7 @@ from staff.models import StaffMember, Unit, open_units
 from tickets import selectors, services, workflow
 from tickets.errors import TicketError, TicketNotFound
 from tickets.forms import BodyForm, CallbackAttemptForm, ComplaintRecordForm, WorkOrderStepForm
-from tickets.models import CallbackState, CancelReason, Kind, WorkOrder, WorkOrderStatus
+from tickets.models import CallbackState, CancelReason, EventKind, Kind, TicketEvent, WorkOrder, WorkOrderStatus
 from workspace.presence import presence_report
 from workspace.views.common import _after_write, _scope, staff_required
 
@@ -45,8 +47,12 @@ def _context(request, ticket) -> dict:
     work_orders = list(ticket.work_orders.all())
     events = list(selectors.ticket_events(ticket))
     sent = deliveries_by_event(ticket=ticket)
+    files: dict[int, list] = {}
+    for attachment in attachments_for(ticket=ticket):
+        files.setdefault(attachment.event_id, []).append(attachment)
     for event in events:
         event.sent = sent.get(event.pk)
+        event.files = files.get(event.pk, [])
     return {
         "ticket": ticket, "allowed": allowed, "sees_customer": sees_customer, "history": history,
         "events": events, "last_event": events[-1].pk if events else 0,
@@ -149,6 +155,19 @@ def _merge(request, common: dict, version):
     return services.ticket_merge(**common, into_id=earlier.pk, version=version)
 
 
+def _with_files(request, common: dict, kind: str, write):
+    """A reply or note with the files attached to it: every file checked before anything is written,
+    then the entry and its files in one transaction (a file that cannot be stored undoes the entry)."""
+    files = uploads_read(request.FILES.getlist("files"))
+    with transaction.atomic():
+        result = write()
+        if files:
+            event = (TicketEvent.objects.filter(ticket_id=common["ticket_id"], kind=kind, actor=request.user)
+                     .latest("pk"))
+            attachments_store(ticket_id=common["ticket_id"], event_id=event.pk, files=files, from_customer=False)
+    return result
+
+
 def _act(action: str, request, ticket_id: int):
     """Call the service for ``action`` with what the form posted."""
     post = request.POST
@@ -159,8 +178,10 @@ def _act(action: str, request, ticket_id: int):
         "claim": lambda: services.ticket_claim(**common),
         "assign": lambda: _assign(request, common, version),
         "start": lambda: services.ticket_start(**common, version=version),
-        "reply": lambda: services.ticket_reply(**common, body=text, version=version),
-        "note": lambda: services.ticket_note(**common, body=text),
+        "reply": lambda: _with_files(request, common, EventKind.REPLY,
+                                     lambda: services.ticket_reply(**common, body=text, version=version)),
+        "note": lambda: _with_files(request, common, EventKind.NOTE,
+                                    lambda: services.ticket_note(**common, body=text)),
         "pause": lambda: services.ticket_pause(**common, reason=text, version=version),
         "resume": lambda: services.ticket_resume(**common, version=version),
         "resolve": lambda: services.ticket_resolve(**common, resolution=text, version=version),
