@@ -25,12 +25,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override, pgettext
 
 from messaging.backends import Backend, Message, SendError
-from messaging.models import Attachment, Channel, Delivery, DeliveryState, InboundMessage, Purpose
+from messaging.models import Attachment, CannedReply, Channel, Delivery, DeliveryState, InboundMessage, Purpose
+from servicecenter.errors import ForbiddenError
 from sla.models import Clock, ClockState, Target
 from tickets.choices import ContactPreference, Kind
 from tickets.models import Customer, Ticket, TicketEvent
 
 logger = logging.getLogger("messaging.services")
+
+class CannedRepliesForbidden(ForbiddenError):
+    """Canned replies are kept by leads and admins."""
+
 
 TRACK_SALT = "messaging.track"
 MOBILE = re.compile(r"^1\d{10}$")  # a mainland mobile number, as written after spaces and dashes are dropped
@@ -275,3 +280,23 @@ def delivery_receipt(*, gateway_id: str = "", key: str = "", status: str, error:
         delivery.failed_at, delivery.last_error = now, (error or _("The gateway could not deliver it."))[:300]
     delivery.save(update_fields=["state", "delivered_at", "failed_at", "last_error"])
     return delivery
+
+
+CANNED_FIELDS = ("title", "body", "kind", "business_line", "language", "is_active", "sort_order")
+
+
+def canned_replies_access(*, scope) -> None:
+    """Canned replies are kept by leads (team leads, supervisors, the director) and admins."""
+    if not scope.may_lead:
+        raise CannedRepliesForbidden(_("Only leads and admins keep the canned replies."), code="not_a_lead")
+
+
+@transaction.atomic
+def canned_reply_save(*, scope, reply: CannedReply | None, data: dict) -> CannedReply:
+    """Add a canned reply, or change ``reply``, from validated ``data`` (``CANNED_FIELDS``)."""
+    canned_replies_access(scope=scope)
+    reply = reply or CannedReply()
+    for name in CANNED_FIELDS:
+        setattr(reply, name, data[name])
+    reply.save()
+    return reply

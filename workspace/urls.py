@@ -1,6 +1,7 @@
 from django.urls import path
 
 from workspace import views
+from workspace.views.canned import canned_replies
 from workspace.views.queue import bulk, saved_view_delete, saved_view_rename, saved_views
 
 app_name = "workspace"
@@ -21,4 +22,6 @@ urlpatterns = [
     path("work-orders/<int:pk>/<slug:step>/", views.work_order_step, name="work-order-step"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/<int:pk>/attempt/", views.callback_attempt, name="callback-attempt"),
+    path("canned-replies/", canned_replies, name="canned-replies"),
+    path("canned-replies/<int:pk>/", canned_replies, name="canned-reply"),
 ]

@@ -3,8 +3,10 @@ mailbox per user (plain passwords, no TLS: loopback only), stopped afterwards.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -70,8 +72,10 @@ class Dovecot:
         self.root.chmod(0o755)
         # On the real clock, even when the tests run under libfaketime (scripts/test-dates.sh).
         env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+        # Its own process group: stopping it ends its login and mail processes too, as a restart of the
+        # machine would (its master alone leaves the open sessions running).
         self.process = subprocess.Popen(["dovecot", "-F", "-c", str(self.root / "dovecot.conf")], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait(up=True)
         return self
 
@@ -90,8 +94,12 @@ class Dovecot:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            group = os.getpgid(self.process.pid)
+            os.killpg(group, signal.SIGTERM)
             self.process.wait(timeout=15)
+            time.sleep(0.2)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
         self.process = None
         self._wait(up=False)
 

@@ -3,6 +3,7 @@ lands on the same ticket and resumes its clock; a late one opens a linked ticket
 and bounces open nothing; polling twice, or after a poller died between its commit and marking the
 message seen, takes each message once; an unreadable one is quarantined whole."""
 
+import imaplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -219,12 +220,30 @@ def test_an_unreadable_message_is_quarantined_whole(inbox, english):
     assert unseen(inbox) == 0
 
 
-def test_a_restarted_server_loses_nothing(inbox):
-    deliver(inbox, email("水压低", "楼上水压很低。"))
-    inbox.restart()
-    deliver(inbox, email("水压低", "补充照片稍后发。", sender="zhao@example.com"))
-    assert poll(MONDAY).taken == 2
-    assert Ticket.objects.count() == 2
+def test_a_server_restarted_in_the_middle_of_a_poll_loses_and_doubles_nothing(inbox, monkeypatch):
+    from messaging import mailboxes
+
+    for n in range(12):
+        deliver(inbox, email(f"水压低 {n}", "楼上水压很低。", sender=f"zhao{n}@example.com"))
+    real = mailboxes.message_receive
+    taken = []
+
+    def restart_after_the_fifth(*, mailbox, raw):
+        record = real(mailbox=mailbox, raw=raw)
+        taken.append(record)
+        if len(taken) == 5:
+            inbox.restart()  # after the fifth is committed, before it is marked seen
+        return record
+
+    monkeypatch.setattr(mailboxes, "message_receive", restart_after_the_fifth)
+    with pytest.raises(imaplib.IMAP4.abort):
+        poll(MONDAY)
+    # Four marked seen; the fifth committed but not marked when the connection went.
+    assert (Ticket.objects.count(), unseen(inbox)) == (5, 8)
+    monkeypatch.setattr(mailboxes, "message_receive", real)
+    result = poll(MONDAY + timedelta(minutes=1))
+    assert (result.taken, result.again) == (7, 1)
+    assert (Ticket.objects.count(), InboundMessage.objects.count(), unseen(inbox)) == (12, 12, 0)
 
 
 def test_the_demo_takes_e_mail_from_a_maildir_folder(tmp_path, capsys):

@@ -10,7 +10,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from calls.models import CallImport
-from messaging.models import Attachment, Delivery
+from messaging.models import Attachment, CannedReply, Delivery
 from notifications.models import Notification
 from reporting.scorecards import scorecards_compute
 from sla.models import Policy
@@ -78,6 +78,7 @@ def _objects(make_ticket, member, user):
         "position_id": Position.objects.get(code="tech-staff-1").pk, "unit": Unit.objects.get(code="reception").pk,
         "agent1": member("agent1").pk, "policy": Policy.objects.order_by("pk").first().pk, "token": token,
         "track_token": track_url(handled).rsplit("/t/", 1)[1].strip("/"),
+        "canned_reply": CannedReply.objects.order_by("pk").first().pk,
         "attachment": attachments_store(ticket_id=t1.pk, event_id=None, files=[("现场.png", b"\x89PNG\r\n\x1a\n")],
                                         from_customer=False)[0].pk,
     }
@@ -94,7 +95,8 @@ def fingerprint() -> tuple:
             list(SavedView.objects.order_by("pk").values_list("owner_id", "name", "query")),
             list(OrgChange.objects.order_by("pk").values_list("state", "effective_on")),
             list(JobDescriptionVersion.objects.order_by("pk").values_list("state", "in_effect", "content")),
-            Delivery.objects.count(), Attachment.objects.count())
+            Delivery.objects.count(), Attachment.objects.count(),
+            list(CannedReply.objects.order_by("pk").values_list("title", "body", "is_active")))
 
 
 @pytest.fixture

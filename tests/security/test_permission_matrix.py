@@ -107,6 +107,12 @@ RULES: dict[str, list[Rule]] = {
     # Signed by the SMS gateway: a request without the signature is refused whoever sends it.
     "messaging:track": [R(EVERYONE, "/t/{track_token}/")],
     "messaging:attachment": [R(SEES_T1, "/attachments/{attachment}/")],
+    "workspace:canned-replies": [R(LEADERS, "/canned-replies/"),
+                                 R(LEADERS, "/canned-replies/", "post", {"title": "问候2", "body": "您好",
+                                                                         "language": "zh-hans", "sort_order": "0"})],
+    "workspace:canned-reply": [R(LEADERS, "/canned-replies/{canned_reply}/"),
+                               R(LEADERS, "/canned-replies/{canned_reply}/", "post",
+                                 {"title": "问候", "body": "您好！", "language": "zh-hans", "sort_order": "0"})],
     "messaging:sms-receipt": [R(frozenset(), "/hooks/sms/receipt/", "post", {"id": "x", "status": "delivered"})],
     "surveys:quality": [R(LEADERS, "/quality/")],
     "surveys:follow-up-close": [R(LEADS_AGENT1, "/quality/follow-ups/{follow_up}/close/", "post",
