@@ -146,6 +146,17 @@ def make_ticket(units, user):
 
 
 @pytest.fixture
+def canned_presets(db):
+    """The canned replies the migrations seed, put back after a transactional test's flush (the seeding
+    adds only what is missing)."""
+    from django.apps import apps
+
+    from messaging.presets import seed_canned_replies
+
+    seed_canned_replies(apps)
+
+
+@pytest.fixture
 def sla_presets(db):
     """The calendar and 95598 policies the migrations seed; a transactional test's flush removes
     them, so tests that commit (real workers, races) put them back first."""

@@ -56,7 +56,10 @@ def _table(state: ProjectState, app_label: str, model_name: str) -> str | None:
 
 def _builds_index(field, old=None) -> bool:
     def indexed(f) -> bool:
-        return f is not None and not f.primary_key and bool(f.db_index or f.unique or f.is_relation)
+        # A relation builds its index, or at least validates its constraint over every row, unless it has
+        # neither (db_index=False, db_constraint=False).
+        relation = f is not None and f.is_relation and (f.db_index or getattr(f, "db_constraint", False))
+        return f is not None and not f.primary_key and bool(f.db_index or f.unique or relation)
 
     return indexed(field) and not indexed(old)
 

@@ -7,7 +7,8 @@ from django.conf import settings
 
 from servicecenter import celery_app
 
-OURS = ("servicecenter.", "staff.", "tickets.", "sla.", "calls.", "notifications.", "surveys.", "reporting.")
+OURS = ("servicecenter.", "staff.", "tickets.", "sla.", "calls.", "notifications.", "messaging.", "surveys.",
+        "reporting.")
 
 
 def our_tasks() -> dict:

@@ -129,9 +129,13 @@ class Ticket(models.Model):
     duplicate_of = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")
     )
-    # The closed ticket a customer wrote to again, after its reopen window: this one carries it on.
+    # The closed ticket a customer wrote to again, after its reopen window: this one carries it on. No
+    # index and no database constraint: nothing lists a ticket's follow-ups by it yet, and on this big
+    # table either would be built under a lock (tests/test_migrations_concurrent.py); Django's delete
+    # still sets it to NULL when the old ticket goes.
     follows = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="followed_by", verbose_name=_("follows")
+        "self", models.SET_NULL, null=True, blank=True, related_name="followed_by", verbose_name=_("follows"),
+        db_index=False, db_constraint=False,
     )
     pause_reason = models.CharField(_("waiting for"), max_length=200, blank=True)
     # Complaints and reports: classification, the department it is passed to, what it found and did.

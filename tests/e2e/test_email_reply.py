@@ -65,7 +65,7 @@ def customer_mailbox(imap: Dovecot) -> list:
 
 
 def test_an_emailed_complaint_answered_with_a_canned_reply_arrives_in_the_same_thread(
-        live_server, page, sla_presets, mail_servers, monkeypatch):
+        live_server, page, sla_presets, canned_presets, mail_servers, monkeypatch):
     monkeypatch.setenv("TEST_SUPPORT_PASSWORD", USERS["support"])
     load_shape(SHAPE_A)
     first = EmailMessage()

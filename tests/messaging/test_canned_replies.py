@@ -1,20 +1,25 @@
 """Canned replies: the presets are there from the start; a ticket is offered those of its kind, business
 line and customer's language, filled in for it and for the agent, in the reply box on its page."""
 
+import importlib
+
 import pytest
+from django.db import migrations
 
 from messaging.models import CannedReply
-from messaging.presets import PRESETS
+from messaging.presets import PRESETS, seed_canned_replies
 from messaging.selectors import canned_replies_for
 from staff.models import Skill
 from tests.conftest import signed_in
 from tickets import selectors
 from tickets.models import Customer, Kind
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shape_a", "canned_presets")]
 
 
 def test_the_presets_come_with_the_migrations():
+    migration = importlib.import_module("messaging.migrations.0002_canned_replies").Migration
+    assert [op.code for op in migration.operations if isinstance(op, migrations.RunPython)] == [seed_canned_replies]
     assert sorted(CannedReply.objects.values_list("language", "title", "body")) == sorted(PRESETS)
 
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ticket',
             name='follows',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followed_by', to='tickets.ticket', verbose_name='follows'),
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='followed_by', to='tickets.ticket', verbose_name='follows'),
         ),
         migrations.AlterField(
             model_name='ticketevent',
