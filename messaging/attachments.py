@@ -60,7 +60,10 @@ def refusal(name: str, data: bytes) -> str:
     if reason:
         return reason
     if settings.MESSAGING_ATTACHMENT_SCANNER:
-        reason = import_string(settings.MESSAGING_ATTACHMENT_SCANNER)(name=name, data=data)
+        try:
+            reason = import_string(settings.MESSAGING_ATTACHMENT_SCANNER)(name=name, data=data)
+        except Exception as error:  # a scanner that fails passes nothing
+            reason = _("the scan failed (%(error)s)") % {"error": type(error).__name__}
         if reason:
             return _("%(name)s was refused by the virus scan: %(reason)s") % {"name": name, "reason": reason}
     return ""

@@ -1,9 +1,13 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import CannedReply
 from staff.models import Skill, in_reader_language
+
+PLACEHOLDERS = {"customer_name", "reference", "due_date", "agent_no"}
 
 
 class CannedReplyForm(forms.ModelForm):
@@ -21,10 +25,10 @@ class CannedReplyForm(forms.ModelForm):
         self.fields["language"].choices = settings.LANGUAGES
 
     def clean_body(self) -> str:
+        """Braces hold one of the four placeholders, nothing else (a misspelt one is named)."""
         body = self.cleaned_data["body"]
-        try:
-            body.format_map({"customer_name": "", "reference": "", "due_date": "", "agent_no": ""})
-        except (KeyError, ValueError, IndexError) as error:
+        unknown = sorted(set(re.findall(r"\{([^{}]*)\}", body)) - PLACEHOLDERS)
+        if unknown or body.count("{") != body.count("}"):
             raise forms.ValidationError(_("Use only {customer_name}, {reference}, {due_date} and {agent_no} "
-                                          "in braces (%(problem)s).") % {"problem": error}) from None
+                                          "in braces (%(problem)s).") % {"problem": ", ".join(unknown) or "{ }"})
         return body

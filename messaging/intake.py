@@ -21,12 +21,13 @@ returns as failed. A message that cannot be read is quarantined whole with the r
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -43,12 +44,14 @@ from tickets.models import Customer, EventKind, Ticket, TicketEvent
 MESSAGE_ID = re.compile(r"<[^<>\s]{1,990}>")
 REFERENCE = re.compile(r"\[(TS-\d{8}-\d{6})\]")
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
-FINAL_RECIPIENT = re.compile(rb"Final-Recipient:\s*rfc822\s*;\s*<?([^\s<>]+@[^\s<>]+)>?", re.IGNORECASE)
 # Where a reply's quoted history starts, in the mail programs customers use.
 QUOTE_START = re.compile(
     r"^(On .{3,200} wrote:|在 ?.{3,200}写道[:：]|-{2,} ?(Original Message|原始邮件|Forwarded message) ?-{2,}|"
     r"(From|发件人)[:：] .+)\s*$", re.MULTILINE)
 MAX_BODY = 20_000
+SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
+MAX_FILES = 20  # of one e-mail; the rest are listed as not accepted
+logger = logging.getLogger("messaging.intake")
 
 
 @dataclass(frozen=True)
@@ -139,14 +142,21 @@ def _body(message: MailMessage) -> str:
 
 
 def _bounce(message: MailMessage, raw: bytes, now) -> str:
-    """Mark the address a bounce names, and the reply it returns as failed; the reason to keep."""
-    addresses = {m.decode(errors="replace").lower() for m in FINAL_RECIPIENT.findall(raw)}
-    for address in addresses:
-        Customer.objects.filter(email__iexact=address, email_bounced_at__isnull=True).update(email_bounced_at=now)
+    """A bounce counts only when it returns one of our own e-mails (its Message-ID, random, is in it):
+    that e-mail is failed, and its address marked bounced on its customer. Anyone can write "from
+    postmaster" naming someone's address; nobody else knows our Message-IDs. The reason to keep."""
     returned = MESSAGE_ID.findall(raw.decode("latin-1"))
-    Delivery.objects.filter(gateway_id__in=returned, state__in=[DeliveryState.SENT, DeliveryState.DELIVERED]).update(
+    ours = list(Delivery.objects.filter(gateway_id__in=returned, channel="email",
+                                        state__in=[DeliveryState.SENT, DeliveryState.DELIVERED])
+                .values_list("pk", "ticket__customer_id", "address"))
+    if not ours:
+        return _("Not one of our e-mails: nothing marked.")
+    Delivery.objects.filter(pk__in=[pk for pk, _customer, _address in ours]).update(
         state=DeliveryState.FAILED, failed_at=now, last_error=_("The e-mail bounced."))
-    return ", ".join(sorted(addresses))[:300]
+    for _pk, customer_id, address in ours:
+        Customer.objects.filter(pk=customer_id, email__iexact=address, email_bounced_at__isnull=True).update(
+            email_bounced_at=now)
+    return ", ".join(sorted({address for _pk, _customer, address in ours}))[:300]
 
 
 def _team(mailbox: Mailbox) -> Unit | None:
@@ -160,9 +170,11 @@ def message_receive(*, mailbox: Mailbox, raw: bytes) -> InboundMessage | None:
         message = MailMessage.from_bytes(raw)
         message_id = (MESSAGE_ID.findall(_header(message, "Message-ID")) or [""])[0]
         sender = (message.from_values.email if message.from_values else "").strip().lower()
-        subject = (message.subject or "").strip()
-    except Exception as error:
+        subject = " ".join((message.subject or "").split())[:SUBJECT_MAX]  # one line, as long as a ticket's
+    except Exception as error:  # anything unreadable is quarantined, never lost
         return _quarantine(mailbox, raw, now, _("Cannot be read: %(error)s") % {"error": error})
+    if len(sender) > 254:
+        return _quarantine(mailbox, raw, now, _("The sender's address is too long."))
     key = _key(message_id, raw)
     if InboundMessage.objects.filter(key=key).exists():
         return None
@@ -175,8 +187,12 @@ def message_receive(*, mailbox: Mailbox, raw: bytes) -> InboundMessage | None:
         if InboundMessage.objects.filter(key=key).exists():
             return None
         raise
-    except DomainError as error:
-        return _quarantine(mailbox, raw, now, str(error), record=record)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: left unseen, taken on a later poll
+    except Exception as error:  # a message we cannot take is kept with the reason, never lost
+        if not isinstance(error, DomainError):
+            logger.exception("messaging.intake message quarantined", extra={"key": key})
+        return _quarantine(mailbox, raw, now, str(error) or type(error).__name__, record=record)
     return record
 
 
@@ -209,6 +225,8 @@ def _take(record: InboundMessage, message: MailMessage, raw: bytes, mailbox: Mai
                         "reopened": InboundState.REOPENED, "follow_up": InboundState.FOLLOW_UP}[result.outcome]
         record.ticket, record.event = result.ticket, result.event
     files = [(part.filename, part.payload) for part in message.attachments if part.payload]
+    if len(files) > MAX_FILES:
+        files = files[:MAX_FILES] + [(name, b"") for name, _data in files[MAX_FILES:]]  # listed, refused
     if files:
         refused = [a.refused for a in attachments_store(ticket_id=record.ticket.pk, event_id=record.event_id,
                                                         files=files, from_customer=True, now=now) if a.refused]

@@ -137,11 +137,14 @@ class CannedReply(models.Model):
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:
-    """Where a file is kept: under its ticket, in a folder of its own with a random name (two files of
-    one name never meet; a path says nothing about another)."""
+    """Where a file is kept: under its ticket, under a random name with the file's own extension (the
+    name as given, any length and script, stays in ``Attachment.name``; a path says nothing of another)."""
     import secrets
+    from pathlib import PurePosixPath
 
-    return f"attachments/{attachment.ticket_id}/{secrets.token_hex(8)}/{filename}"
+    extension = PurePosixPath(filename).suffix.lower()
+    extension = extension if len(extension) <= 10 and extension[1:].isalnum() else ""
+    return f"attachments/{attachment.ticket_id}/{secrets.token_hex(16)}{extension}"
 
 
 class Attachment(models.Model):

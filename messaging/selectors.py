@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,17 +21,10 @@ def deliveries_by_event(*, ticket: Any) -> dict[int, Delivery]:
     visible = bool(getattr(ticket, "reporter_visible", False))
     found = {}
     for delivery in Delivery.objects.filter(ticket_id=ticket.pk, event__isnull=False).defer("text", "subject"):
-        if not visible:
-            delivery.address = ""
+        if not visible:  # a refusal's words often repeat the address or number
+            delivery.address = delivery.last_error = ""
         found[delivery.event_id] = delivery
     return found
-
-
-class _Kept(dict):
-    """Placeholders filled in; one a reply names but nobody knows stays as it was written."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def canned_replies_for(*, ticket: Any, staff: Any) -> list[tuple[str, str]]:
@@ -46,14 +40,24 @@ def canned_replies_for(*, ticket: Any, staff: Any) -> list[tuple[str, str]]:
                .filter(Q(business_line__isnull=True) | Q(business_line_id=ticket.business_line_id))
                .order_by("sort_order", "id"))
     with override(language):
-        shown = customer is not None and bool(getattr(ticket, "reporter_visible", False))
-        values = _Kept(
-            customer_name=customer.name if shown else _("customer"),
-            reference=ticket.reference,
-            due_date=deadline_words(ticket.sla_due_at) if ticket.sla_due_at else "—",
-            agent_no=(getattr(staff, "agent_no", "") or getattr(staff, "employee_no", "")) if staff else "",
-        )
-        return [(reply.title, reply.body.format_map(values)) for reply in replies]
+        # On a report the reporter is never named: the reply's words go on the timeline, which others
+        # on the ticket read too.
+        shown = customer is not None and ticket.kind != Kind.REPORT and bool(getattr(ticket, "reporter_visible", False))
+        values = {
+            "customer_name": customer.name if shown else _("customer"),
+            "reference": ticket.reference,
+            "due_date": deadline_words(ticket.sla_due_at) if ticket.sla_due_at else "—",
+            "agent_no": (getattr(staff, "agent_no", "") or getattr(staff, "employee_no", "")) if staff else "",
+        }
+        return [(reply.title, fill_placeholders(reply.body, values)) for reply in replies]
+
+
+PLACEHOLDER = re.compile(r"\{(customer_name|reference|due_date|agent_no)\}")
+
+
+def fill_placeholders(body: str, values: dict[str, str]) -> str:
+    """``body`` with its four placeholders filled in; any other brace is text, left as written."""
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], body)
 
 
 def attachments_for(*, ticket: Any) -> list[Attachment]:

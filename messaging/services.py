@@ -65,11 +65,18 @@ def contact_for(customer: Customer | None) -> tuple[str, str]:
     return "", ""
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line (an e-mail header cannot hold a line break: a subject folded by the customer's
+    mail program comes in with one)."""
+    return " ".join((text or "").split())
+
+
 def reply_words(*, ticket: Ticket, body: str, channel: str, language: str) -> tuple[str, str]:
     """A reply's subject and text as the customer receives them, in their language. The subject
     carries the ticket's reference in brackets, which a reply by e-mail is threaded by."""
     with override(language):
-        subject = _("Re: [%(reference)s] %(subject)s") % {"reference": ticket.reference, "subject": ticket.subject}
+        subject = _("Re: [%(reference)s] %(subject)s") % {"reference": ticket.reference,
+                                                         "subject": one_line(ticket.subject)}
         if channel == Channel.SMS:
             text = _("%(body)s (ticket %(reference)s)") % {"body": body, "reference": ticket.reference}
         else:
@@ -230,13 +237,15 @@ def deliveries_send(*, now: datetime | None = None, limit: int | None = None) ->
             if delivery is None:
                 continue
             delivery.attempts += 1
-            message = Message(key=delivery.key, channel=delivery.channel, to=delivery.address,
-                              subject=delivery.subject, text=delivery.text, language=delivery.language,
-                              headers=_thread_headers(delivery), attachments=_files(delivery))
             try:
+                message = Message(key=delivery.key, channel=delivery.channel, to=delivery.address,
+                                  subject=one_line(delivery.subject), text=delivery.text, language=delivery.language,
+                                  headers=_thread_headers(delivery), attachments=_files(delivery))
                 gateway_id = backend_for(delivery.channel).send(message)
-            except SendError as error:
-                delivery.last_error = str(error)[:300]
+            except Exception as error:
+                if not isinstance(error, SendError):
+                    logger.exception("messaging.send message failed", extra={"delivery": delivery.pk})
+                delivery.last_error = str(error)[:300] or type(error).__name__
                 if delivery.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
                     delivery.state, delivery.failed_at = DeliveryState.FAILED, now
                     result.failed += 1

@@ -55,7 +55,8 @@ def ticket_customer_message(*, ticket_id: int, body: str, channel: str, subject:
     body = body.strip() or _("(the message has no text)")
     if _too_late(ticket, now):
         follow_up = ticket_create(
-            actor=None, kind=ticket.kind, channel=channel, subject=subject.strip() or ticket.subject,
+            actor=None, kind=ticket.kind, channel=channel,
+            subject=" ".join(subject.split())[:Ticket._meta.get_field("subject").max_length] or ticket.subject,
             customer=ticket.customer, description=body, team=ticket.team, business_line=ticket.business_line,
             public=True, follows=ticket)
         event = event_record(ticket_id=follow_up.pk, kind=EventKind.CUSTOMER, actor=None, field="follows",
