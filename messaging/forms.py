@@ -14,9 +14,9 @@ class CannedReplyForm(forms.ModelForm):
     class Meta:
         model = CannedReply
         fields = ["title", "body", "kind", "business_line", "language", "is_active", "sort_order"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"body": _("May name {customer_name}, {reference}, {due_date} and {agent_no}: filled in for "
-                                "the ticket and the agent.")}
+        # What leads write, in the reply's own language, with its placeholders: not the page's to translate.
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "translate": "no"}),
+                   "title": forms.TextInput(attrs={"translate": "no"})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

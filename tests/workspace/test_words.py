@@ -75,25 +75,40 @@ WORDS = (known_codes() | UI_WORDS) - ALLOWED
 
 
 class Visible(HTMLParser):
-    """The text a person sees: no tags, attributes, scripts, styles or templates."""
+    """The text a person sees: no tags, attributes, scripts, styles or templates. An element marked
+    ``translate="no"`` (HTML's own mark for text that is not the page's to translate) is not read
+    either: what people wrote in their own language, say a canned reply kept in English, and the
+    placeholders a lead types (``{customer_name}``)."""
 
     HIDDEN = {"script", "style", "template", "title", "noscript"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.hidden = 0
+        self.open: dict[str, int] = {}
+        self.quiet: list[tuple[str, int]] = []  # the translate="no" elements open, by tag and depth
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self.hidden += 1
+        self.open[tag] = self.open.get(tag, 0) + 1
+        if dict(attrs).get("translate") == "no":
+            self.quiet.append((tag, self.open[tag]))
+
+    def handle_startendtag(self, tag, attrs):
+        pass  # <input …/>: no text inside
 
     def handle_endtag(self, tag):
         if tag in self.HIDDEN and self.hidden:
             self.hidden -= 1
+        if self.quiet and self.quiet[-1] == (tag, self.open.get(tag, 0)):
+            self.quiet.pop()
+        if self.open.get(tag):
+            self.open[tag] -= 1
 
     def handle_data(self, data):
-        if not self.hidden:
+        if not self.hidden and not self.quiet:
             self.parts.append(data)
 
 
@@ -191,6 +206,12 @@ def read(role: str, path: str, client_cache: dict):
 
 def test_the_word_list_holds_the_codes_people_saw():
     assert {"in_progress", "due", "work_order", "received_at", "on_track", "repair", "assignee"} <= WORDS
+
+
+def test_text_marked_not_to_translate_is_not_read_and_the_rest_is():
+    html = ('<p>积压 <td translate="no" lang="en">Dear {customer_name}, <b>done</b></td> 之后 in_progress</p>'
+            '<input value="x"><code translate="no">{agent_no}</code> due')
+    assert visible_text(html) == "积压 之后 in_progress due"
 
 
 def test_an_entry_with_a_raw_code_is_caught():
