@@ -35,6 +35,7 @@ from imap_tools import MailMessage
 
 from messaging.attachments import attachments_store
 from messaging.models import Delivery, DeliveryState, InboundMessage, InboundState
+from messaging.services import one_line
 from servicecenter.errors import DomainError
 from staff.models import Unit
 from tickets import services as tickets
@@ -170,7 +171,7 @@ def message_receive(*, mailbox: Mailbox, raw: bytes) -> InboundMessage | None:
         message = MailMessage.from_bytes(raw)
         message_id = (MESSAGE_ID.findall(_header(message, "Message-ID")) or [""])[0]
         sender = (message.from_values.email if message.from_values else "").strip().lower()
-        subject = " ".join((message.subject or "").split())[:SUBJECT_MAX]  # one line, as long as a ticket's
+        subject = one_line(message.subject)[:SUBJECT_MAX]  # as long as a ticket's
     except Exception as error:  # anything unreadable is quarantined, never lost
         return _quarantine(mailbox, raw, now, _("Cannot be read: %(error)s") % {"error": error})
     if len(sender) > 254:

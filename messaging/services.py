@@ -41,7 +41,8 @@ TRACK_SALT = "messaging.track"
 MOBILE = re.compile(r"^1\d{10}$")  # a mainland mobile number, as written after spaces and dashes are dropped
 
 
-def _mobile(customer: Customer) -> str:
+def mobile_of(customer: Customer) -> str:
+    """The customer's first mainland mobile number (phone, then the other phone), digits only; "" if none."""
     for phone in (customer.phone, customer.phone_alt):
         digits = re.sub(r"[\s-]", "", phone or "")
         if MOBILE.match(digits):
@@ -54,7 +55,7 @@ def contact_for(customer: Customer | None) -> tuple[str, str]:
     address, else the other; automatic is SMS to a mobile number, else e-mail. ("", "") when none."""
     if customer is None:
         return "", ""
-    mobile = _mobile(customer)
+    mobile = mobile_of(customer)
     email = "" if customer.email_bounced_at else customer.email  # a bounced address waits to be corrected
     order = [Channel.EMAIL, Channel.SMS] if customer.contact_preference == ContactPreference.EMAIL else [
         Channel.SMS, Channel.EMAIL]

@@ -14,7 +14,6 @@ from surveys.services.answers import (
 from surveys.services.errors import SurveyConflict, SurveyError, SurveyForbidden, SurveyGone
 from surveys.services.reviews import HANDLED, quality_review_create
 from surveys.services.sending import (
-    MOBILE,
     TOKEN,
     SendResult,
     first_send_time,
@@ -30,7 +29,6 @@ from surveys.services.sending import (
 
 __all__ = [
     "HANDLED",
-    "MOBILE",
     "TOKEN",
     "SendResult",
     "SurveyConflict",

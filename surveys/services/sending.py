@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from messaging.services import mobile_of
 from surveys.backends import Message, SendError, backend_for
 from surveys.models import (
     Channel,
@@ -30,9 +31,6 @@ from tickets.models import Ticket
 
 # The name the log settings know (``LOGGING``), unchanged since this was one module.
 logger = logging.getLogger("surveys.services")
-
-MOBILE = re.compile(r"^1\d{10}$")
-
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -80,10 +78,9 @@ def template_for(kind: str) -> SurveyTemplate | None:
 
 
 def _contact(customer) -> tuple[str, str]:
-    for phone in (customer.phone, customer.phone_alt):
-        digits = re.sub(r"[\s-]", "", phone or "")
-        if MOBILE.match(digits):
-            return Channel.SMS, digits
+    mobile = mobile_of(customer)
+    if mobile:
+        return Channel.SMS, mobile
     if customer.email:
         return Channel.EMAIL, customer.email
     return "", ""

@@ -74,3 +74,14 @@ def wait_until(predicate, *, timeout: float = 60.0, every: float = 0.05, what: s
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(every)
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis the workers and the test share; PostgreSQL too, for workers to share the database."""
+    from tests.conftest import require_service
+
+    url = os.environ.get("REDIS_URL", "")
+    require_service(bool(url), "Redis (REDIS_URL)")
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for workers to share")
+    return url

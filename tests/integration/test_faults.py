@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 
 import pytest
 from celery import Celery
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -29,20 +28,12 @@ from sla.models import Clock, ClockState, Escalation
 from sla.sweep import sweep
 from surveys.models import Invitation
 from surveys.presets import seed_survey_template
-from tests.conftest import ROOT, SHAPE_A, load_shape, require_service
+from tests.conftest import ROOT, SHAPE_A, load_shape
 from tests.integration.conftest import database_url_for_workers, wait_until
 from tickets import services
 from tickets.models import Kind
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("REDIS_URL", "")
-    require_service(bool(url), "Redis (REDIS_URL)")
-    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for workers to share")
-    return url
 
 
 def producer(redis_url: str, queue: str) -> Celery:

@@ -3,11 +3,9 @@ real Dovecot: a worker killed with SIGKILL half-way through sending replies, and
 taking a mailbox, then a new worker: nothing lost, nothing doubled."""
 
 import json
-import os
 import uuid
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from imap_tools import AND, MailBoxUnencrypted
 
@@ -21,14 +19,6 @@ from tickets.models import Customer, Ticket
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 PASSWORD = "support-pass"
 N = 200
-
-
-@pytest.fixture
-def redis_url():
-    url = os.environ.get("REDIS_URL", "")
-    require_service(bool(url), "Redis (REDIS_URL)")
-    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for workers to share")
-    return url
 
 
 def test_a_send_killed_half_way_sends_each_reply_once(sla_presets, redis_url, start_worker, make_ticket, member,

@@ -8,7 +8,6 @@ from email.message import EmailMessage
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client, override_settings
 
 from messaging import services as messaging
@@ -129,9 +128,3 @@ def test_a_note_with_a_file_is_kept_and_never_sent(make_ticket, member):
     event = TicketEvent.objects.get(ticket=ticket, kind="note")
     assert list(Attachment.objects.filter(event=event).values_list("name", flat=True)) == ["内部.pdf"]
     assert Delivery.objects.filter(ticket=ticket).count() == 0
-
-
-def test_the_demo_command_still_delivers(tmp_path):
-    with override_settings(MESSAGING_MAILBOXES=[{"name": "demo", "maildir": str(tmp_path / "m")}]):
-        call_command("mail_in", "--subject", "x", "--body", "y", "--from", "c@example.com")
-        assert mailboxes_poll().taken == 1
